@@ -1,0 +1,44 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Numeric targets are optimised even in debug builds: unoptimised Swift runs tight Float loops
+/// 10–100× slower, which would make the test suite crawl without testing anything more.
+let numericSettings: [SwiftSetting] = [
+  .unsafeFlags(["-O"], .when(configuration: .debug)),
+  .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+  name: "mfd-repro",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "mfd", targets: ["mfd"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]
+    ),
+    .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+    .target(name: "Engine", dependencies: ["Kernels"], swiftSettings: numericSettings),
+    .target(name: "Benchmarks", dependencies: ["Engine", "Kernels"], swiftSettings: numericSettings),
+    .executableTarget(
+      name: "mfd",
+      dependencies: [
+        "Engine", "Benchmarks",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .target(name: "TestSupport", dependencies: ["Engine", "Kernels"], path: "Tests/TestSupport",
+            swiftSettings: numericSettings),
+    .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"],
+                swiftSettings: numericSettings),
+    .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"],
+                resources: [.copy("Fixtures")], swiftSettings: numericSettings),
+  ],
+  swiftLanguageModes: [.v6]
+)

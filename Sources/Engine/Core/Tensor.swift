@@ -1,0 +1,96 @@
+import Kernels
+
+/// A contiguous row-major Float32 array with a shape; NCHW for images.
+///
+/// Reference semantics on purpose: layers hand each other their cached output buffers and reuse
+/// them across steps, so a training step allocates nothing once the shapes are known.
+public final class Tensor: @unchecked Sendable {
+  /// Dimensions, outermost first (e.g. [n, c, h, w]).
+  public let shape: [Int]
+  /// Number of elements (product of `shape`).
+  public let count: Int
+  private let storage: TensorStorage
+
+  /// A zero-filled tensor.
+  public init(zeros shape: [Int]) {
+    precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+    self.shape = shape
+    self.count = shape.reduce(1, *)
+    self.storage = TensorStorage(capacity: count)
+  }
+
+  /// A tensor holding `values` (count must match the shape).
+  public convenience init(shape: [Int], values: [Float]) {
+    self.init(zeros: shape)
+    precondition(values.count == count, "\(values.count) values for shape \(shape)")
+    values.withUnsafeBufferPointer { source in
+      pointer.update(from: source.baseAddress!, count: count)
+    }
+  }
+
+  private init(shape: [Int], sharing storage: TensorStorage) {
+    self.shape = shape
+    self.count = shape.reduce(1, *)
+    self.storage = storage
+  }
+
+  /// First element; `count` contiguous Floats follow.
+  @inlinable public var pointer: UnsafeMutablePointer<Float> { storagePointer }
+  @usableFromInline var storagePointer: UnsafeMutablePointer<Float> { storage.base }
+
+  /// The same elements viewed under another shape with the same element count.
+  public func reshaped(_ newShape: [Int]) -> Tensor {
+    precondition(newShape.reduce(1, *) == count, "cannot view \(shape) as \(newShape)")
+    return Tensor(shape: newShape, sharing: storage)
+  }
+
+  /// Elements copied into an array (tests, checkpoints, reports).
+  public var values: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+
+  /// A deep copy.
+  public func copy() -> Tensor {
+    let result = Tensor(zeros: shape)
+    result.pointer.update(from: pointer, count: count)
+    return result
+  }
+
+  public func fill(_ value: Float) { pointer.update(repeating: value, count: count) }
+
+  public subscript(index: Int) -> Float {
+    get { pointer[index] }
+    set { pointer[index] = newValue }
+  }
+
+  /// Rank-4 accessors for NCHW tensors.
+  public var n: Int { shape[0] }
+  public var c: Int { shape[1] }
+  public var h: Int { shape[2] }
+  public var w: Int { shape[3] }
+
+  /// Returns `existing` when it already has `shape`, else a new zero tensor: the buffer-reuse rule
+  /// every layer follows for its outputs and input gradients.
+  public static func reusing(_ existing: Tensor?, shape: [Int]) -> Tensor {
+    if let existing, existing.shape == shape { return existing }
+    return Tensor(zeros: shape)
+  }
+}
+
+/// 64-byte aligned, zero-initialised Float storage owned by one or more `Tensor` views.
+final class TensorStorage: @unchecked Sendable {
+  let base: UnsafeMutablePointer<Float>
+  let capacity: Int
+
+  init(capacity: Int) {
+    self.capacity = capacity
+    let raw = UnsafeMutableRawPointer.allocate(
+      byteCount: max(1, capacity) * MemoryLayout<Float>.stride, alignment: 64)
+    base = raw.bindMemory(to: Float.self, capacity: max(1, capacity))
+    base.initialize(repeating: 0, count: max(1, capacity))
+  }
+
+  deinit { base.deallocate() }
+}
+
+extension Tensor: CustomStringConvertible {
+  public var description: String { "Tensor\(shape)" }
+}

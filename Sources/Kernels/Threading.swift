@@ -1,0 +1,57 @@
+import CBLAS
+import Dispatch
+import Synchronization
+
+/// The number of worker threads every kernel may use, shared by OpenBLAS and our own loops.
+///
+/// OpenBLAS keeps its thread count process-wide, so this is process-wide too; setting it once at
+/// start-up (from `--threads`) keeps both pools the same size and never oversubscribes the cores.
+public enum Threading {
+  private static let configured = Mutex<Int>(1)
+
+  /// Current worker count (≥ 1).
+  public static var threadCount: Int { configured.withLock { $0 } }
+
+  /// Sets the worker count for our parallel loops and for OpenBLAS.
+  public static func setThreadCount(_ count: Int) {
+    let n = max(1, count)
+    configured.withLock { $0 = n }
+    openblas_set_num_threads(Int32(n))
+  }
+}
+
+/// Runs `body(range)` over `0..<count` split into at most `Threading.threadCount` contiguous
+/// chunks, one per worker. Each index is handled by exactly one worker in a fixed order, so a
+/// body that writes only its own indices gives bit-identical results whatever the scheduling.
+@inlinable
+public func parallelChunks(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+  guard count > 0 else { return }
+  let workers = min(Threading.threadCount, max(1, count / max(1, minimumChunk)))
+  if workers <= 1 {
+    body(0..<count)
+    return
+  }
+  withoutActuallyEscaping(body) { escapable in
+    let box = UncheckedSendable(escapable)
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      let lower = count * worker / workers
+      let upper = count * (worker + 1) / workers
+      if lower < upper { box.value(lower..<upper) }
+    }
+  }
+}
+
+/// Runs `body(i)` for every `i` in `0..<count`, spread over the workers (see `parallelChunks`).
+@inlinable
+public func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+  parallelChunks(count) { range in
+    for i in range { body(i) }
+  }
+}
+
+/// Carries a value whose thread-safety the caller guarantees (raw buffers that workers write in
+/// disjoint ranges) across a concurrency boundary.
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+  public let value: Value
+  @inlinable public init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct MFD: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "mfd",
+    abstract: "Reproduce the MFD-loss paper: train CNNs on the CPU and compare with its tables.",
+    version: "0.1.0",
+    subcommands: []
+  )
+}
