@@ -1,5 +1,38 @@
+import Kernels
+
 /// Whether a forward pass trains (batch statistics, MFD taps active) or evaluates.
 public enum Mode: Sendable { case train, eval }
+
+/// A block with a hand-written backward pass.
+///
+/// Composites call their children's `backward` in reverse order (no tape). Each layer caches what
+/// its backward needs during `forward(_:mode: .train)`; `backward` must follow the matching forward.
+/// Naming, initialisation and state traversal come from `children` and `localState()`.
+public protocol Layer: AnyObject {
+  /// Computes the output, caching what `backward` needs.
+  func forward(_ input: Tensor, mode: Mode) -> Tensor
+  /// Accumulates parameter gradients; returns the gradient with respect to the last input.
+  func backward(_ gradOutput: Tensor) -> Tensor
+  /// The output shape for an input shape, or an error naming the layer and both shapes.
+  func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int]
+  /// Forward multiply-accumulates for one input of `inputShape` (batch dimension included),
+  /// this layer's own work only (composites add their children's).
+  func macs(for inputShape: [Int]) -> Int
+  /// This layer's own parameters and buffers under their local names (`weight`, `running_mean`).
+  func localState() -> [(name: String, entry: StateEntry)]
+  /// Sub-layers under their local names (`layer1`, `0`, `conv1`); "" merges a child's names
+  /// into this layer's namespace.
+  var children: [(name: String, layer: any Layer)] { get }
+  /// Redraws this layer's own parameters with PyTorch's default initialisation.
+  func resetParameters(using generator: inout SeededGenerator)
+}
+
+extension Layer {
+  public func macs(for inputShape: [Int]) -> Int { 0 }
+  public func localState() -> [(name: String, entry: StateEntry)] { [] }
+  public var children: [(name: String, layer: any Layer)] { [] }
+  public func resetParameters(using generator: inout SeededGenerator) {}
+}
 
 /// A learnable tensor and its accumulated gradient, same shape.
 public final class Parameter: @unchecked Sendable {
@@ -29,51 +62,6 @@ public final class Counter: @unchecked Sendable {
   public init(_ value: Int64 = 0) { self.value = value }
 }
 
-/// A block with a hand-written backward pass.
-///
-/// Composites call their children's `backward` in reverse order (no tape). Each layer caches what
-/// its backward needs during `forward(_:mode: .train)`; `backward` must follow the matching forward.
-public protocol Layer: AnyObject {
-  /// Computes the output, caching what `backward` needs.
-  func forward(_ input: Tensor, mode: Mode) -> Tensor
-  /// Accumulates parameter gradients; returns the gradient with respect to the last input.
-  func backward(_ gradOutput: Tensor) -> Tensor
-  /// The output shape for an input shape, or an error naming the layer and both shapes.
-  func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int]
-  /// Parameters and buffers under torchvision-style dotted names relative to this layer.
-  func namedState() -> [(name: String, entry: StateEntry)]
-  /// Forward multiply-accumulates per input of `inputShape` (batch dimension included).
-  func macs(for inputShape: [Int]) -> Int
-}
-
-extension Layer {
-  public func namedState() -> [(name: String, entry: StateEntry)] { [] }
-  public func macs(for inputShape: [Int]) -> Int { 0 }
-
-  /// Trainable parameters with their dotted names.
-  public func namedParameters() -> [(name: String, parameter: Parameter)] {
-    namedState().compactMap { item in
-      if case .parameter(let p) = item.entry { return (item.name, p) }
-      return nil
-    }
-  }
-
-  /// Sets every parameter gradient to zero.
-  public func zeroGradients() {
-    for (_, p) in namedParameters() { p.grad.fill(0) }
-  }
-
-  /// Total number of learnable scalars.
-  public var parameterCount: Int { namedParameters().reduce(0) { $0 + $1.parameter.value.count } }
-}
-
-/// Joins a prefix and a local name with a dot, omitting empty parts.
-public func joinName(_ prefix: String, _ name: String) -> String {
-  if prefix.isEmpty { return name }
-  if name.isEmpty { return prefix }
-  return prefix + "." + name
-}
-
 /// A shape that a layer cannot accept.
 public struct ShapeError: Error, CustomStringConvertible, Equatable {
   /// The layer (its type and, where known, its dotted name).
@@ -85,6 +73,13 @@ public struct ShapeError: Error, CustomStringConvertible, Equatable {
     self.layer = layer
     self.expected = expected
     self.actual = actual
+  }
+
+  /// The same error with the layer's dotted name prepended (composites add context on the way up).
+  public func at(_ name: String) -> ShapeError {
+    var copy = self
+    if !name.isEmpty { copy.layer = "\(name) (\(layer))" }
+    return copy
   }
 
   public var description: String {
