@@ -38,7 +38,7 @@ let package = Package(
     .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"],
                 swiftSettings: numericSettings),
     .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"],
-                resources: [.copy("Fixtures")], swiftSettings: numericSettings),
+                exclude: ["Fixtures"], swiftSettings: numericSettings),
   ],
   swiftLanguageModes: [.v6]
 )
