@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Testing
+import TestSupport
 
 /// Files written by PyTorch (`scripts/fixtures/safetensors_fixtures.py`) and a golden file written
 /// by our writer, which that script's `--verify` mode checks opens in PyTorch.
@@ -8,7 +9,7 @@ import Testing
   @Test func pytorchStateDictFixtureInitialisesModel() throws {
     let model = TinyNet()
     model.initialise(seed: 5)
-    let result = try Checkpoint.load(from: fixture("safetensors_pytorch_state"), into: model)
+    let result = try Checkpoint.load(from: fixtureURL("safetensors_pytorch_state"), into: model)
 
     #expect(result.metadata == ["epoch": "3", "writer": "safetensors.torch.save_file"])
     for (name, shape, base) in FixtureState.floats {
@@ -19,7 +20,7 @@ import Testing
   }
 
   @Test func pytorchDtypesFixtureReadsEveryDtypeAsRawBytes() throws {
-    let file = try SafetensorsFile(contentsOf: fixture("safetensors_pytorch_dtypes"))
+    let file = try SafetensorsFile(contentsOf: fixtureURL("safetensors_pytorch_dtypes"))
     let t = file.tensors
     #expect(file.metadata == ["format": "pt"])
     #expect(t.count == 11)
@@ -49,7 +50,7 @@ import Testing
 
   /// Our writer reproduces PyTorch's bytes exactly: same layout order, JSON and padding.
   @Test func reserialisingAPyTorchFileReproducesItsBytes() throws {
-    let url = fixture("safetensors_pytorch_dtypes")
+    let url = fixtureURL("safetensors_pytorch_dtypes")
     let original = try Data(contentsOf: url)
     #expect(try SafetensorsFile(contentsOf: url).serialized() == original)
   }
@@ -68,7 +69,7 @@ import Testing
     let metadata = ["epoch": "3", "rng": "[1,2,3,4]", "writer": "mfd-repro"]
     let bytes = try Checkpoint.contents(of: model, optimizer: sgd, metadata: metadata).serialized()
 
-    let golden = try? Data(contentsOf: fixture("safetensors_swift_checkpoint"))
+    let golden = try? Data(contentsOf: fixtureURL("safetensors_swift_checkpoint"))
     if bytes != golden {
       let actual = FileManager.default.temporaryDirectory
         .appendingPathComponent("safetensors_swift_checkpoint.safetensors")
@@ -112,10 +113,4 @@ enum FixtureState {
     model.head.layers[0].batches.value = 11
     return model
   }
-}
-
-/// A committed fixture file (`Tests/EngineTests/Fixtures/<name>.safetensors`).
-func fixture(_ name: String) -> URL {
-  Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
-    .appendingPathComponent(name + ".safetensors")
 }
