@@ -25,15 +25,12 @@ public func batchNorm2dForwardTraining(
     // Two passes (mean, then squared deviations) avoid the cancellation of E[x²] − E[x]².
     var sum = 0.0
     forEachPlane(of: channel, n: n, c: c, spatial: spatial) { base in
-      for i in 0..<spatial { sum += Double(input[base + i]) }
+      sum += planeSum(input + base, spatial)
     }
     let channelMean = sum / count
     var squares = 0.0
     forEachPlane(of: channel, n: n, c: c, spatial: spatial) { base in
-      for i in 0..<spatial {
-        let d = Double(input[base + i]) - channelMean
-        squares += d * d
-      }
+      squares += planeSquaredDeviations(input + base, spatial, from: channelMean)
     }
     let channelVariance = squares / count
     let invStd = 1 / (channelVariance + Double(epsilon)).squareRoot()
@@ -174,11 +171,55 @@ private func affineGradientSums(
 ) -> (sumDy: Double, sumDyXhat: Double) {
   var sumDy = 0.0, sumDyCentred = 0.0
   forEachPlane(of: channel, n: n, c: c, spatial: spatial) { base in
-    for i in 0..<spatial {
-      let dy = Double(gradOutput[base + i])
-      sumDy += dy
-      sumDyCentred += dy * Double(input[base + i] - mean)
-    }
+    sumDy += planeSum(gradOutput + base, spatial)
+    sumDyCentred += planeDot(gradOutput + base, input + base, spatial, centredOn: mean)
   }
   return (sumDy, sumDyCentred * Double(inverseStd))
+}
+
+// The plane reductions below keep four independent Double accumulators. A single running sum is
+// one long chain of dependent adds (the compiler may not reorder it); four chains in a fixed
+// pattern run ~4× faster and still give the same bits on every run and thread count.
+
+/// Σ x[i] for i in 0..<count, in Double.
+@inline(__always)
+private func planeSum(_ x: UnsafePointer<Float>, _ count: Int) -> Double {
+  var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)
+  var i = 0
+  while i + 4 <= count {
+    a0 += Double(x[i]); a1 += Double(x[i + 1]); a2 += Double(x[i + 2]); a3 += Double(x[i + 3])
+    i += 4
+  }
+  while i < count { a0 += Double(x[i]); i += 1 }
+  return (a0 + a1) + (a2 + a3)
+}
+
+/// Σ (x[i] − mean)² for i in 0..<count, in Double.
+@inline(__always)
+private func planeSquaredDeviations(_ x: UnsafePointer<Float>, _ count: Int, from mean: Double) -> Double {
+  @inline(__always) func square(_ v: Float) -> Double { let d = Double(v) - mean; return d * d }
+  var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)
+  var i = 0
+  while i + 4 <= count {
+    a0 += square(x[i]); a1 += square(x[i + 1]); a2 += square(x[i + 2]); a3 += square(x[i + 3])
+    i += 4
+  }
+  while i < count { a0 += square(x[i]); i += 1 }
+  return (a0 + a1) + (a2 + a3)
+}
+
+/// Σ dy[i] · (x[i] − mean) for i in 0..<count, in Double.
+@inline(__always)
+private func planeDot(
+  _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int, centredOn mean: Float
+) -> Double {
+  @inline(__always) func term(_ k: Int) -> Double { Double(dy[k]) * Double(x[k] - mean) }
+  var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)
+  var i = 0
+  while i + 4 <= count {
+    a0 += term(i); a1 += term(i + 1); a2 += term(i + 2); a3 += term(i + 3)
+    i += 4
+  }
+  while i < count { a0 += term(i); i += 1 }
+  return (a0 + a1) + (a2 + a3)
 }

@@ -77,23 +77,50 @@ public func maxPool2dForward(
     for oh in 0..<g.outputHeight {
       for ow in 0..<g.outputWidth {
         let (rows, columns, _) = g.window(oh, ow)
-        var best = -Float.infinity
-        var bestIndex = rows.lowerBound * g.inputWidth + columns.lowerBound
-        for y in rows {
-          for xIndex in columns {
-            let index = y * g.inputWidth + xIndex
-            let value = x[index]
-            if value > best || value.isNaN {
-              best = value
-              bestIndex = index
-            }
-          }
-        }
+        let (best, bestIndex) = windowMaximum(x, width: g.inputWidth, rows: rows, columns: columns)
         output[outBase + oh * g.outputWidth + ow] = best
         indices[outBase + oh * g.outputWidth + ow] = Int32(bestIndex)
       }
     }
   }
+}
+
+/// The maximum of one window and its offset, by PyTorch's rule `value > best || value.isNaN`
+/// from best = −∞ at the window's first cell.
+///
+/// Testing for NaN on every cell keeps the compiler from turning the comparison into selects and
+/// costs ~4× on random data, so the common case scans with `>` alone and keeps a running sum
+/// as a probe: it is NaN whenever the window holds a NaN (and rarely otherwise, e.g. +∞ and −∞,
+/// which only costs a rescan), and only then is the window rescanned with the full rule.
+@inline(__always)
+private func windowMaximum(
+  _ x: UnsafePointer<Float>, width: Int, rows: Range<Int>, columns: Range<Int>
+) -> (Float, Int) {
+  let first = rows.lowerBound * width + columns.lowerBound
+  var best = -Float.infinity, bestIndex = first, probe: Float = 0
+  for y in rows {
+    for column in columns {
+      let index = y * width + column
+      let value = x[index]
+      let wins = value > best
+      best = wins ? value : best
+      bestIndex = wins ? index : bestIndex
+      probe += value
+    }
+  }
+  guard probe.isNaN else { return (best, bestIndex) }
+  best = -Float.infinity
+  bestIndex = first
+  for y in rows {
+    for column in columns {
+      let index = y * width + column
+      if x[index] > best || x[index].isNaN {
+        best = x[index]
+        bestIndex = index
+      }
+    }
+  }
+  return (best, bestIndex)
 }
 
 /// Max-pooling backward: each output gradient goes to its saved argmax (overlapping windows add).

@@ -57,6 +57,26 @@ private let adaptiveCases = [(7, 7, 1, 1), (7, 5, 3, 2), (10, 9, 4, 4), (3, 4, 5
     #expect(indices == expected)
   }
 
+  @Test func maxPoolPropagatesNaNAndInfinitiesAsPyTorch() {
+    // PyTorch's rule `value > best || isnan(value)`: the last NaN of a window wins.
+    let g = poolCases[0].geometry
+    var x = randomValues(2 * g.inputHeight * g.inputWidth, seed: 9)
+    for (i, special) in [(3, Float.nan), (10, .nan), (17, .infinity), (18, -.infinity), (40, .nan), (60, -.infinity)] {
+      x[i] = special
+    }
+    var y = [Float](repeating: 0, count: 2 * g.outputHeight * g.outputWidth), naiveY = y
+    var indices = [Int32](repeating: -1, count: y.count), naiveIndices = indices
+    maxPool2dForward(input: x, output: &y, indices: &indices, planes: 2, geometry: g)
+    naiveMaxPool2dForward(input: x, output: &naiveY, indices: &naiveIndices, planes: 2, geometry: g)
+    #expect(y.contains { $0.isNaN } && naiveY.contains { $0.isNaN })
+    #expect(zip(y, naiveY).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+    #expect(indices == naiveIndices)
+    let whole = Pool2dGeometry(inputHeight: 2, inputWidth: 2, kernel: (2, 2), stride: (1, 1), padding: (0, 0))
+    var one: [Float] = [0], index: [Int32] = [-1]
+    maxPool2dForward(input: [1, .nan, 3, .nan], output: &one, indices: &index, planes: 1, geometry: whole)
+    #expect(one[0].isNaN && index == [3])
+  }
+
   @Test(arguments: poolCases)
   func avgPoolMatchesNaiveReference(_ pool: PoolCase) {
     let g = pool.geometry
