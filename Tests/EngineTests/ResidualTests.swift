@@ -94,6 +94,12 @@ import TestSupport
     }
   }
 
+  @Test func macsAddBothBranches() {
+    let block = Residual(main: Linear(inFeatures: 4, outFeatures: 3), shortcut: Linear(inFeatures: 4, outFeatures: 3),
+                         post: ReLU())
+    #expect(block.macs(for: [2, 4]) == 2 * (2 * 4 * 3))
+  }
+
   @Test func blockIsBitIdenticalForOneAndTwoThreads() {
     let x = randomTensor([4, 3, 5, 5], seed: 6), dy = randomTensor([4, 4, 5, 5], seed: 7)
     func run(threads: Int) -> [Float] {

@@ -105,8 +105,8 @@ public final class BatchNorm2d: Layer {
     return dx
   }
 
-  /// One fused scale-and-shift per element (what remains of BN once folded for inference).
-  public func macs(for inputShape: [Int]) -> Int { inputShape.reduce(1, *) }
+  // macs: the protocol's default 0. Like the customary ResNet/DenseNet counts (convolutions and
+  // linear layers only), batch norm is left out: at inference it folds into the preceding conv.
 
   public func localState() -> [(name: String, entry: StateEntry)] {
     [("weight", .parameter(weight)), ("bias", .parameter(bias)),
