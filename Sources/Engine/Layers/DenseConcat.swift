@@ -1,0 +1,76 @@
+import Kernels
+
+/// DenseNet's dense layer: out = cat([x, inner(x)], channel axis), so every layer sees all the
+/// features before it. `inner`'s children are merged into this layer's namespace (child name
+/// ""), reading as torchvision's `features.denseblock1.denselayer1.norm1.weight`.
+public final class DenseConcat: Layer {
+  public let inner: any Layer
+
+  private var inputShape: [Int] = []
+  private var innerShape: [Int] = []
+  private var output: Tensor?
+  private var gradInput: Tensor?
+  private var gradInner: Tensor?
+
+  public init(_ inner: any Layer) {
+    self.inner = inner
+  }
+
+  public var children: [(name: String, layer: any Layer)] { [("", inner)] }
+
+  public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
+    guard inputShape.count == 4 else {
+      throw ShapeError(layer: "DenseConcat", expected: "[n, c, h, w]", actual: inputShape)
+    }
+    let innerShape = try inner.outputShape(for: inputShape)
+    try Self.checkJoinable(input: inputShape, inner: innerShape)
+    return [inputShape[0], inputShape[1] + innerShape[1], inputShape[2], inputShape[3]]
+  }
+
+  /// - input: [n, c, h, w] → output: [n, c + c', h, w] where inner(x) is [n, c', h, w]
+  public func forward(_ input: Tensor, mode: Mode) -> Tensor {
+    let new = inner.forward(input, mode: mode)
+    do { try Self.checkJoinable(input: input.shape, inner: new.shape) } catch {
+      preconditionFailure(error.description)
+    }
+    inputShape = input.shape
+    innerShape = new.shape
+    let out = Tensor.reusing(output, shape: [input.n, input.c + new.c, input.h, input.w])
+    output = out
+    concatenateChannels(first: input.pointer, firstChannels: input.c, second: new.pointer,
+                        secondChannels: new.c, output: out.pointer, n: input.n,
+                        spatial: input.h * input.w)
+    return out
+  }
+
+  /// Splits the gradient: the first channels pass straight to x, the rest go through `inner`,
+  /// whose input gradient is added to the pass-through part.
+  ///
+  /// - gradOutput: [n, c + c', h, w] → gradient w.r.t. x: [n, c, h, w]
+  public func backward(_ gradOutput: Tensor) -> Tensor {
+    guard let output else { preconditionFailure("DenseConcat.backward called before forward") }
+    precondition(gradOutput.shape == output.shape,
+                 "DenseConcat.backward: gradient \(gradOutput.shape) for output \(output.shape)")
+    let dx = Tensor.reusing(gradInput, shape: inputShape)
+    let dNew = Tensor.reusing(gradInner, shape: innerShape)
+    gradInput = dx
+    gradInner = dNew
+    splitChannels(gradOutput.pointer, first: dx.pointer, firstChannels: inputShape[1],
+                  second: dNew.pointer, secondChannels: innerShape[1],
+                  n: inputShape[0], spatial: inputShape[2] * inputShape[3])
+    let dInner = inner.backward(dNew)
+    accumulate(dInner.pointer, into: dx.pointer, count: dx.count)
+    return dx
+  }
+
+  public func macs(for inputShape: [Int]) -> Int { inner.macs(for: inputShape) }
+
+  /// inner(x) must keep x's batch and spatial size to be concatenated along the channels.
+  private static func checkJoinable(input: [Int], inner: [Int]) throws(ShapeError) {
+    guard inner.count == 4, inner[0] == input[0], inner[2] == input[2], inner[3] == input[3] else {
+      throw ShapeError(layer: "DenseConcat",
+                       expected: "inner output [\(input[0]), c', \(input[2]), \(input[3])] to concatenate with input \(input)",
+                       actual: inner)
+    }
+  }
+}

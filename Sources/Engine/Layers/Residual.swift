@@ -1,0 +1,93 @@
+import Kernels
+
+/// A residual block: out = post(main(x) + shortcut(x)), the shortcut being the identity or a
+/// projection (torchvision's `downsample`), `post` an optional activation (torchvision's final
+/// `relu`).
+///
+/// `main`'s children are merged into the block's own namespace (child name ""), so a block whose
+/// main branch is `Sequential(named: [("conv1", …), ("bn1", …), …])` reads as torchvision's
+/// `layer1.0.conv1.weight`, `layer1.0.downsample.0.weight`.
+public final class Residual: Layer {
+  public let main: any Layer
+  public let shortcut: (any Layer)?
+  public let post: (any Layer)?
+  private let shortcutName: String
+  private let postName: String
+
+  private var sum: Tensor?
+  private var gradInput: Tensor?
+
+  /// - shortcut: nil for the identity; named `shortcutName` ("downsample") otherwise.
+  /// - post: applied after the sum, named `postName` ("relu").
+  public init(
+    main: any Layer, shortcut: (any Layer)? = nil, shortcutName: String = "downsample",
+    post: (any Layer)? = nil, postName: String = "relu"
+  ) {
+    self.main = main
+    self.shortcut = shortcut
+    self.post = post
+    self.shortcutName = shortcutName
+    self.postName = postName
+  }
+
+  /// torchvision's registration order: the main branch's layers, `relu`, then `downsample`.
+  public var children: [(name: String, layer: any Layer)] {
+    var result: [(name: String, layer: any Layer)] = [("", main)]
+    if let post { result.append((postName, post)) }
+    if let shortcut { result.append((shortcutName, shortcut)) }
+    return result
+  }
+
+  public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
+    let mainShape = try main.outputShape(for: inputShape)  // merged: its errors carry their own path
+    let shortcutShape = try shortcutOutputShape(for: inputShape)
+    guard mainShape == shortcutShape else {
+      throw ShapeError(layer: "Residual",
+                       expected: "shortcut output equal to the main branch's output \(mainShape)",
+                       actual: shortcutShape)
+    }
+    guard let post else { return mainShape }
+    do { return try post.outputShape(for: mainShape) } catch { throw error.at(postName) }
+  }
+
+  /// - input: x → output: post(main(x) + shortcut(x)), main's output shape
+  public func forward(_ input: Tensor, mode: Mode) -> Tensor {
+    let mainOutput = main.forward(input, mode: mode)
+    let shortcutOutput = shortcut?.forward(input, mode: mode) ?? input
+    precondition(mainOutput.shape == shortcutOutput.shape, ShapeError(
+      layer: "Residual", expected: "shortcut output equal to the main branch's output \(mainOutput.shape)",
+      actual: shortcutOutput.shape).description)
+    // Our own buffer: main's output belongs to its last layer, which may need it in backward.
+    let joined = Tensor.reusing(sum, shape: mainOutput.shape)
+    sum = joined
+    elementwiseAdd(mainOutput.pointer, shortcutOutput.pointer, into: joined.pointer, count: joined.count)
+    return post?.forward(joined, mode: mode) ?? joined
+  }
+
+  /// The sum's gradient goes down both branches; their input gradients add up.
+  ///
+  /// - gradOutput: the output's shape → gradient w.r.t. x
+  public func backward(_ gradOutput: Tensor) -> Tensor {
+    let gradSum = post?.backward(gradOutput) ?? gradOutput
+    let gradMain = main.backward(gradSum)
+    let gradShortcut = shortcut?.backward(gradSum) ?? gradSum
+    precondition(gradMain.shape == gradShortcut.shape,
+                 "Residual.backward: branch gradients \(gradMain.shape) and \(gradShortcut.shape) differ")
+    let dx = Tensor.reusing(gradInput, shape: gradMain.shape)
+    gradInput = dx
+    elementwiseAdd(gradMain.pointer, gradShortcut.pointer, into: dx.pointer, count: dx.count)
+    return dx
+  }
+
+  /// Both branches and the activation (the addition itself multiplies nothing).
+  public func macs(for inputShape: [Int]) -> Int {
+    let mainShape = (try? main.outputShape(for: inputShape)) ?? inputShape
+    return main.macs(for: inputShape) + (shortcut?.macs(for: inputShape) ?? 0)
+      + (post?.macs(for: mainShape) ?? 0)
+  }
+
+  private func shortcutOutputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
+    guard let shortcut else { return inputShape }
+    do { return try shortcut.outputShape(for: inputShape) } catch { throw error.at(shortcutName) }
+  }
+}

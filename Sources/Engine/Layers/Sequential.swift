@@ -1,0 +1,57 @@
+import Kernels
+
+/// Named layers applied in order, as `torch.nn.Sequential`: forward in order, backward in
+/// reverse. Children are named "0", "1", … by default, or explicitly ("conv1", "bn1", …) so
+/// parameters read as torchvision's (`layer1.0.conv1.weight`).
+public final class Sequential: Layer {
+  public let layers: [(name: String, layer: any Layer)]
+
+  /// Layers named by position: "0", "1", …
+  public convenience init(_ layers: [any Layer]) {
+    self.init(named: layers.enumerated().map { (String($0.offset), $0.element) })
+  }
+
+  /// Layers named by position: "0", "1", …
+  public convenience init(_ layers: any Layer...) {
+    self.init(layers)
+  }
+
+  /// Layers under explicit names, which must be distinct.
+  public init(named layers: [(String, any Layer)]) {
+    let names = layers.map(\.0)
+    precondition(Set(names).count == names.count, "Sequential: duplicate child names in \(names)")
+    self.layers = layers.map { (name: $0.0, layer: $0.1) }
+  }
+
+  public var children: [(name: String, layer: any Layer)] { layers }
+
+  /// Chains the children's shapes; an error is re-thrown with the failing child's name.
+  public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
+    var shape = inputShape
+    for (name, layer) in layers {
+      do { shape = try layer.outputShape(for: shape) } catch { throw error.at(name) }
+    }
+    return shape
+  }
+
+  /// - input: the first child's input → output: the last child's output
+  public func forward(_ input: Tensor, mode: Mode) -> Tensor {
+    layers.reduce(input) { x, child in child.layer.forward(x, mode: mode) }
+  }
+
+  /// - gradOutput: the last child's output shape → gradient w.r.t. the first child's input
+  public func backward(_ gradOutput: Tensor) -> Tensor {
+    layers.reversed().reduce(gradOutput) { dy, child in child.layer.backward(dy) }
+  }
+
+  /// The children's MACs along the chain of shapes (stops at the first shape that fails).
+  public func macs(for inputShape: [Int]) -> Int {
+    var shape = inputShape, total = 0
+    for (_, layer) in layers {
+      total += layer.macs(for: shape)
+      guard let next = try? layer.outputShape(for: shape) else { break }
+      shape = next
+    }
+    return total
+  }
+}

@@ -1,0 +1,65 @@
+import Kernels
+import Testing
+import TestSupport
+
+/// (n, firstChannels, secondChannels, spatial)
+private let concatCases = [(1, 1, 1, 1), (2, 3, 5, 7), (3, 16, 4, 9), (4, 2, 7, 1)]
+
+@Suite struct ElementwiseTests {
+  @Test(arguments: [1, 37, 40_000])
+  func addAndAccumulateMatchNaiveReference(count: Int) {
+    let a = randomValues(count, seed: 1), b = randomValues(count, seed: 2)
+    var sum = [Float](repeating: 0, count: count), naiveSum = sum
+    elementwiseAdd(a, b, into: &sum, count: count)
+    naiveElementwiseAdd(a, b, into: &naiveSum, count: count)
+    #expect(sum == naiveSum)
+    var accumulated = a
+    accumulate(b, into: &accumulated, count: count)
+    #expect(accumulated == naiveSum)
+  }
+
+  @Test(arguments: concatCases)
+  func concatenateAndSplitMatchNaiveReference(n: Int, c1: Int, c2: Int, spatial: Int) {
+    let first = randomValues(n * c1 * spatial, seed: 3), second = randomValues(n * c2 * spatial, seed: 4)
+    var joined = [Float](repeating: 0, count: first.count + second.count), naiveJoined = joined
+    concatenateChannels(first: first, firstChannels: c1, second: second, secondChannels: c2,
+                        output: &joined, n: n, spatial: spatial)
+    naiveConcatenateChannels(first: first, firstChannels: c1, second: second, secondChannels: c2,
+                             output: &naiveJoined, n: n, spatial: spatial)
+    #expect(joined == naiveJoined)
+
+    let gradient = randomValues(joined.count, seed: 5)
+    var gradFirst = [Float](repeating: 0, count: first.count), gradSecond = [Float](repeating: 0, count: second.count)
+    var naiveFirst = gradFirst, naiveSecond = gradSecond
+    splitChannels(gradient, first: &gradFirst, firstChannels: c1, second: &gradSecond,
+                  secondChannels: c2, n: n, spatial: spatial)
+    naiveSplitChannels(gradient, first: &naiveFirst, firstChannels: c1, second: &naiveSecond,
+                       secondChannels: c2, n: n, spatial: spatial)
+    #expect(gradFirst == naiveFirst)
+    #expect(gradSecond == naiveSecond)
+  }
+
+  @Test func splitUndoesConcatenate() {
+    let first = randomValues(2 * 3 * 4, seed: 6), second = randomValues(2 * 5 * 4, seed: 7)
+    var joined = [Float](repeating: 0, count: first.count + second.count)
+    concatenateChannels(first: first, firstChannels: 3, second: second, secondChannels: 5,
+                        output: &joined, n: 2, spatial: 4)
+    var a = [Float](repeating: 0, count: first.count), b = [Float](repeating: 0, count: second.count)
+    splitChannels(joined, first: &a, firstChannels: 3, second: &b, secondChannels: 5, n: 2, spatial: 4)
+    #expect(a == first)
+    #expect(b == second)
+  }
+
+  @Test func joinsAreBitIdenticalForOneAndTwoThreads() {
+    let a = randomValues(50_000, seed: 8), b = randomValues(50_000, seed: 9)
+    func run() -> [Float] {
+      var sum = a, accumulated = a, joined = a + b
+      elementwiseAdd(a, b, into: &sum, count: a.count)
+      accumulate(b, into: &accumulated, count: a.count)
+      concatenateChannels(first: a, firstChannels: 10, second: b, secondChannels: 10,
+                          output: &joined, n: 5, spatial: 1000)
+      return sum + accumulated + joined
+    }
+    #expect(withThreadCount(1, run) == withThreadCount(2, run))
+  }
+}
