@@ -89,7 +89,7 @@ import TestSupport
 
   @Test func shortcutErrorsCarryTheDownsampleName() {
     let block = Residual(main: ChannelMix(4, 6), shortcut: ChannelMix(5, 6))
-    #expect(throws: ShapeError(layer: "downsample (ChannelMix)", expected: "[n, 5, h, w]", actual: [1, 4, 2, 2])) {
+    #expect(throws: ShapeError(layer: "ChannelMix", expected: "[n, 5, h, w]", actual: [1, 4, 2, 2]).at("downsample")) {
       try block.outputShape(for: [1, 4, 2, 2])
     }
   }

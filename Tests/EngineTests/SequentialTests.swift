@@ -78,8 +78,8 @@ private final class Recorder: Layer {
       _ = try model.outputShape(for: [2, 4])
       Issue.record("expected a ShapeError")
     } catch {
-      #expect(error == ShapeError(layer: "features (1 (Linear))", expected: "[*, 5]", actual: [2, 3]))
-      #expect(error.description == "shape mismatch in features (1 (Linear)): expected [*, 5], got [2, 3]")
+      #expect(error == ShapeError(layer: "Linear", expected: "[*, 5]", actual: [2, 3]).at("1").at("features"))
+      #expect(error.description == "shape mismatch in features.1 (Linear): expected [*, 5], got [2, 3]")
     }
   }
 

@@ -64,8 +64,10 @@ public final class Counter: @unchecked Sendable {
 
 /// A shape that a layer cannot accept.
 public struct ShapeError: Error, CustomStringConvertible, Equatable {
-  /// The layer (its type and, where known, its dotted name).
+  /// The layer's type and configuration, e.g. "Conv2d(64→128, 3×3, stride 2)".
   public var layer: String
+  /// Dotted path of the layer inside its model ("layer1.0.conv1"), filled in by composites.
+  public var path: String = ""
   public var expected: String
   public var actual: [Int]
 
@@ -75,14 +77,15 @@ public struct ShapeError: Error, CustomStringConvertible, Equatable {
     self.actual = actual
   }
 
-  /// The same error with the layer's dotted name prepended (composites add context on the way up).
+  /// The same error one level up: `name` is the child's name inside the composite reporting it.
   public func at(_ name: String) -> ShapeError {
     var copy = self
-    if !name.isEmpty { copy.layer = "\(name) (\(layer))" }
+    copy.path = joinName(name, path)
     return copy
   }
 
   public var description: String {
-    "shape mismatch in \(layer): expected \(expected), got \(actual)"
+    let location = path.isEmpty ? layer : "\(path) (\(layer))"
+    return "shape mismatch in \(location): expected \(expected), got \(actual)"
   }
 }
