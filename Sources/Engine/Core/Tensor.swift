@@ -54,6 +54,12 @@ public final class Tensor: @unchecked Sendable {
     return result
   }
 
+  /// Overwrites this tensor's elements with `source`'s (same element count).
+  public func assign(_ source: Tensor) {
+    precondition(source.count == count, "cannot assign \(source.shape) to \(shape)")
+    withExtendedLifetime(source) { pointer.update(from: source.pointer, count: count) }
+  }
+
   public func fill(_ value: Float) { pointer.update(repeating: value, count: count) }
 
   public subscript(index: Int) -> Float {
