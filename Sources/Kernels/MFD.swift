@@ -46,6 +46,11 @@ public func mfdLossBackward(
 ) {
   precondition(workspace.holdsGradientState, "mfdLossBackward needs a preceding mfdLossForward")
   let (batch, channels, pixels) = (workspace.batch, workspace.channels, workspace.pixels)
+  if scale == 0 {
+    // A tap with λ = 0 only records L; its gradient is a copy.
+    if UnsafePointer(gradInput) != gradOutput { gradInput.update(from: gradOutput, count: batch * channels * pixels) }
+    return
+  }
   let rowLength = batch * pixels
   workspace.gradientRows.reserve(channels * rowLength)
   let rows = workspace.gradientRows.pointer
