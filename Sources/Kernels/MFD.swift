@@ -12,8 +12,8 @@
 // zero gradient (PyTorch produces NaN there).
 //
 // Cost: the Gram by SYRK (C²·BN/2 MACs) and dL/dZ = M·Z by one SGEMM (C²·BN MACs) dominate; the
-// centring and the scatter back to NCHW are one pass each over the data, parallel over channels;
-// everything else is O(C²).
+// centring and the scatter back to NCHW are one pass each over the data, parallel over channels
+// (MFDLayout.swift); everything else is O(C²).
 
 /// The clamp constant of the authors' code (mfd/utils.py; the top-level utils.py uses 1e-8).
 public let mfdClampEpsilon: Double = 1e-12
@@ -27,8 +27,9 @@ public func mfdLossForward(
   input: UnsafePointer<Float>, batch: Int, channels: Int, pixels: Int, workspace: MFDWorkspace
 ) -> Float {
   computeCentredGram(input: input, batch: batch, channels: channels, pixels: pixels, workspace: workspace)
-  workspace.multiplier.reserve(channels * channels)
+  workspace.multiplier.reserve(channels * workspace.multiplierStride)
   let summary = summariseCorrelations(workspace: workspace, writingMultiplier: true)
+  mirrorUpperTriangle(workspace.multiplier.pointer, size: channels, stride: workspace.multiplierStride)
   workspace.lastMeanAbsoluteCorrelation = summary.meanAbsolute
   workspace.holdsGradientState = true
   return summary.loss
@@ -56,20 +57,14 @@ public func mfdLossBackward(
   let rows = workspace.gradientRows.pointer
   // One GEMM over the whole batch (not one per sample): thin per-sample shapes [C, C]·[C, N]
   // with N as small as 16 would run far below the sgemm rate. `scale` folds into alpha.
+  // (SSYMM on M's upper triangle would save the mirroring, but OpenBLAS's SSYMM rounds
+  // differently with 1 and 2 threads; SGEMM does not.)
   sgemm(.none, .none, m: channels, n: rowLength, k: channels, alpha: scale,
-        a: workspace.multiplier.pointer, lda: channels,
+        a: workspace.multiplier.pointer, lda: workspace.multiplierStride,
         b: workspace.centred.pointer, ldb: rowLength,
         c: rows, ldc: rowLength)
-  parallelFor(channels) { c in
-    let source = rows + c * rowLength
-    for b in 0..<batch {
-      let offset = (b * channels + c) * pixels
-      let from = gradOutput + offset
-      let to = gradInput + offset
-      let delta = source + b * pixels
-      for p in 0..<pixels { to[p] = from[p] + delta[p] }
-    }
-  }
+  scatterRowsToBatchMajor(rows, batch: batch, channels: channels, pixels: pixels,
+                          gradOutput: gradOutput, gradInput: gradInput)
 }
 
 /// Mean of |R_ij| over i ≠ j (dead channels count as 0), with R exactly as in the loss: the
@@ -104,90 +99,66 @@ func computeCentredGram(
              c: workspace.gram.pointer, ldc: channels)
 }
 
-/// Z[c, b·N + p] = X[b, c, p] − mean_b X[b, c, p], parallel over channels.
-///
-/// The mean is taken of differences from sample 0, z = (x_b − x_0) − mean(x − x_0): a channel that
-/// is constant over the batch then centres to exactly 0 and is recognised as dead, where
-/// x − Σx/B would leave rounding noise that correlates with everything. It also keeps precision
-/// for activations with a large common offset.
-/// - input: [batch, channels, pixels]; centred: [channels, batch·pixels]; meanOffset: [channels, pixels]
-func centreByBatchMeanMap(
-  input: UnsafePointer<Float>, batch: Int, channels: Int, pixels: Int,
-  centred: UnsafeMutablePointer<Float>, meanOffset: UnsafeMutablePointer<Float>
-) {
-  let rowLength = batch * pixels
-  parallelFor(channels) { c in
-    let first = input + c * pixels
-    let mean = meanOffset + c * pixels
-    mean.update(repeating: 0, count: pixels)
-    for b in 1..<batch {
-      let x = input + (b * channels + c) * pixels
-      for p in 0..<pixels { mean[p] += x[p] - first[p] }
-    }
-    let count = Float(batch)
-    for p in 0..<pixels { mean[p] /= count }
-    let row = centred + c * rowLength
-    for b in 0..<batch {
-      let x = input + (b * channels + c) * pixels
-      let z = row + b * pixels
-      for p in 0..<pixels { z[p] = (x[p] - first[p]) - mean[p] }
-    }
-  }
-}
-
-/// One pass over the Gram: R with the clamp, L, the mean |R|, and optionally the multiplier
-/// M = 2·∂L/∂G (symmetrised) so that dL/dZ = M·Z:
+/// One pass over the Gram's upper triangle: R with the clamp, L, the mean |R|, and optionally
+/// the upper triangle and diagonal of the symmetric multiplier M = 2·∂L/∂G (dL/dZ = M·Z):
 ///
 ///   unclamped pair   M_ij = (4/K)·R_ij / (n_i n_j),   M_ii −= (4/K)·R_ij² / G_ii
 ///   clamped pair     M_ij = (4/K)·R_ij / (N·EPS)      (R does not depend on G_ii there)
 ///   dead channel     zero row and column
 ///
-/// Rows run in parallel and each writes only its own row of M and its own row sums, which are
-/// then added in row order: the result does not depend on the thread count. O(C²) in Double.
+/// SYRK wrote only the upper triangle of G, and reading its lower half column-wise would miss the
+/// cache on every element, so the pass works on the upper triangle (M's lower half is mirrored
+/// afterwards in cache-sized tiles). M's diagonal needs full-row sums of the unclamped R², so R
+/// replaces G above the diagonal and a second pass adds the column part.
+///
+/// Every sum runs in a fixed order (along a row, down a column, then over rows), whatever the
+/// thread count. O(C²) in Double.
 func summariseCorrelations(
   workspace: MFDWorkspace, writingMultiplier: Bool
 ) -> (loss: Float, meanAbsolute: Float) {
   let channels = workspace.channels
   let gram = workspace.gram.pointer
   let norms = workspace.norms.pointer
+  let inverseNorms = workspace.inverseNorms.pointer
   let rowSquares = workspace.rowSquares.pointer
   let rowAbsolutes = workspace.rowAbsolutes.pointer
+  let rowUnclampedSquares = workspace.rowUnclampedSquares.pointer
   let multiplier = writingMultiplier ? workspace.multiplier.pointer : nil
-  for i in 0..<channels { norms[i] = Double(gram[i * channels + i]).squareRoot() }
+  let stride = workspace.multiplierStride
+  for i in 0..<channels {
+    norms[i] = Double(gram[i * channels + i]).squareRoot()
+    inverseNorms[i] = norms[i] > 0 ? 1 / norms[i] : 0
+  }
   // s_i s_j ≥ EPS  ⟺  n_i n_j ≥ N·EPS, since s_i = n_i / √N.
   let clampFloor = Double(workspace.pixels) * mfdClampEpsilon
+  let inverseClampFloor = 1 / clampFloor
   let pairCount = max(Double(channels * (channels - 1)), mfdClampEpsilon)
   let coefficient = 4 / pairCount
 
-  parallelFor(channels) { i in
-    let row = multiplier.map { $0 + i * channels }
-    var squares = 0.0, absolutes = 0.0, diagonal = 0.0
-    if norms[i] > 0 {
-      for j in 0..<channels where j != i {
-        // SYRK wrote the upper triangle only: G_ij for j < i lives at (j, i).
-        let g = Double(i < j ? gram[i * channels + j] : gram[j * channels + i])
-        let product = norms[i] * norms[j]
-        var r = 0.0, m = 0.0
-        if norms[j] == 0 {
-          // Dead partner: R_ij = 0 and no gradient.
-        } else if product >= clampFloor {
-          r = g / product
-          m = coefficient * r / product
-          diagonal += r * r
-        } else {
-          r = g / clampFloor
-          m = coefficient * r / clampFloor
-        }
-        squares += r * r
-        absolutes += abs(r)
-        row?[j] = Float(m)
-      }
-      row?[i] = Float(-coefficient * diagonal / Double(gram[i * channels + i]))
-    } else {
-      row?.update(repeating: 0, count: channels)
+  func summariseRow(_ i: Int) {
+    let gramRow = gram + i * channels
+    let multiplierRow = multiplier.map { $0 + i * stride }
+    var squares = 0.0, absolutes = 0.0, unclampedSquares = 0.0
+    for j in (i + 1)..<channels {
+      // A dead channel has G_ij = 0 exactly (its row of Z is exactly 0) and n = 0, so its pairs
+      // take the clamped branch with R_ij = M_ij = 0.
+      let unclamped = norms[i] * norms[j] >= clampFloor
+      let scale = unclamped ? inverseNorms[i] * inverseNorms[j] : inverseClampFloor
+      let r = Double(gramRow[j]) * scale
+      gramRow[j] = Float(r)
+      squares += r * r
+      absolutes += abs(r)
+      if unclamped { unclampedSquares += r * r }
+      multiplierRow?[j] = Float(coefficient * r * scale)
     }
     rowSquares[i] = squares
     rowAbsolutes[i] = absolutes
+    rowUnclampedSquares[i] = unclampedSquares
+  }
+  // Row i holds C−1−i pairs: rows i and C−1−i together hold C−1, an even share per work item.
+  parallelFor((channels + 1) / 2) { i in
+    summariseRow(i)
+    if channels - 1 - i != i { summariseRow(channels - 1 - i) }
   }
 
   var squares = 0.0, absolutes = 0.0
@@ -195,5 +166,40 @@ func summariseCorrelations(
     squares += rowSquares[i]
     absolutes += rowAbsolutes[i]
   }
-  return (Float(squares / pairCount), Float(absolutes / pairCount))
+  if let multiplier {
+    let columnUnclampedSquares = workspace.columnUnclampedSquares.pointer
+    sumUnclampedSquaresDownColumns(workspace: workspace, into: columnUnclampedSquares)
+    for i in 0..<channels {
+      let unclampedSquares = rowUnclampedSquares[i] + columnUnclampedSquares[i]
+      multiplier[i * stride + i] = Float(-coefficient * unclampedSquares * inverseNorms[i] * inverseNorms[i])
+    }
+  }
+  // Each unordered pair stands for R_ij and R_ji.
+  return (Float(2 * squares / pairCount), Float(2 * absolutes / pairCount))
+}
+
+/// column[j] = Σ_{i<j, pair unclamped} R_ij², from R stored above the diagonal of the Gram buffer.
+/// Workers own contiguous column ranges cut at C·√(w/T), which split the triangle evenly, and read
+/// each row's segment of their range contiguously; a column always sums its rows top-down.
+func sumUnclampedSquaresDownColumns(workspace: MFDWorkspace, into column: UnsafeMutablePointer<Double>) {
+  let channels = workspace.channels
+  let correlations = workspace.gram.pointer
+  let norms = workspace.norms.pointer
+  let clampFloor = Double(workspace.pixels) * mfdClampEpsilon
+  let workers = Threading.threadCount
+  func boundary(_ w: Int) -> Int {
+    w >= workers ? channels : Int((Double(channels) * (Double(w) / Double(workers)).squareRoot()).rounded())
+  }
+  parallelFor(workers) { w in
+    let columns = boundary(w)..<boundary(w + 1)
+    guard !columns.isEmpty else { return }
+    (column + columns.lowerBound).update(repeating: 0, count: columns.count)
+    for i in 0..<(columns.upperBound - 1) {
+      let row = correlations + i * channels
+      for j in max(columns.lowerBound, i + 1)..<columns.upperBound where norms[i] * norms[j] >= clampFloor {
+        let r = Double(row[j])
+        column[j] += r * r
+      }
+    }
+  }
 }

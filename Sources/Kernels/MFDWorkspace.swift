@@ -19,19 +19,31 @@ public final class MFDWorkspace: @unchecked Sendable {
 
   /// Z: the input centred by its batch-mean map, one row per channel. [channels, batch·pixels]
   let centred = GrowableBuffer<Float>()
-  /// G = Z·Zᵀ; only the upper triangle is written (SYRK). [channels, channels]
+  /// G = Z·Zᵀ, upper triangle only (SYRK); the loss pass then overwrites the part above the
+  /// diagonal with R. [channels, channels]
   let gram = GrowableBuffer<Float>()
-  /// M = 2·∂L/∂G (symmetric), so that dL/dZ = M·Z. [channels, channels]
+  /// M = 2·∂L/∂G, symmetric, so that dL/dZ = M·Z. [channels, channels] stored [channels, multiplierStride]
   let multiplier = GrowableBuffer<Float>()
+  /// Row stride of M: a whole number of cache lines but never a multiple of 1 KiB, so that the
+  /// column walks of the mirroring do not all land in one cache set (C is usually a power of two).
+  var multiplierStride: Int {
+    let lines = (channels + 15) / 16 * 16
+    return lines % 256 == 0 ? lines + 16 : lines
+  }
   /// dL/dZ before it is scattered back to NCHW. [channels, batch·pixels]
   let gradientRows = GrowableBuffer<Float>()
   /// Per-channel batch mean of (x_b − x_0), the centring map relative to sample 0. [channels, pixels]
   let meanOffset = GrowableBuffer<Float>()
   /// n_i = √G_ii in Double. [channels]
   let norms = GrowableBuffer<Double>()
-  /// Σ_{j≠i} R_ij² and Σ_{j≠i} |R_ij| per row, summed in row order for determinism. [channels]
+  /// 1/n_i, and 0 for a dead channel. [channels]
+  let inverseNorms = GrowableBuffer<Double>()
+  /// Sums over each row's pairs above the diagonal: R_ij², |R_ij| and unclamped R_ij². [channels]
   let rowSquares = GrowableBuffer<Double>()
   let rowAbsolutes = GrowableBuffer<Double>()
+  let rowUnclampedSquares = GrowableBuffer<Double>()
+  /// Σ_{i<j} unclamped R_ij² down each column, the other half of M's diagonal. [channels]
+  let columnUnclampedSquares = GrowableBuffer<Double>()
 
   public init() {}
 
@@ -47,15 +59,19 @@ public final class MFDWorkspace: @unchecked Sendable {
     gram.reserve(channels * channels)
     meanOffset.reserve(channels * pixels)
     norms.reserve(channels)
+    inverseNorms.reserve(channels)
     rowSquares.reserve(channels)
     rowAbsolutes.reserve(channels)
+    rowUnclampedSquares.reserve(channels)
+    columnUnclampedSquares.reserve(channels)
   }
 
   /// Bytes currently held, for memory reports.
   public var allocatedBytes: Int {
     (centred.capacity + gram.capacity + multiplier.capacity + gradientRows.capacity
       + meanOffset.capacity) * MemoryLayout<Float>.stride
-      + (norms.capacity + rowSquares.capacity + rowAbsolutes.capacity) * MemoryLayout<Double>.stride
+      + (norms.capacity + inverseNorms.capacity + rowSquares.capacity + rowAbsolutes.capacity
+         + rowUnclampedSquares.capacity + columnUnclampedSquares.capacity) * MemoryLayout<Double>.stride
   }
 }
 

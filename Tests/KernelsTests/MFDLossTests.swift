@@ -156,7 +156,7 @@ import TestSupport
   }
 
   @Test func oneAndTwoThreadsGiveBitIdenticalResults() {
-    let shape = MFDShape(6, 24, 5, 3)
+    let shape = MFDShape(6, 70, 3, 3)
     let x = mfdInput(shape, seed: 81)
     let previous = Threading.threadCount
     defer { Threading.setThreadCount(previous) }
