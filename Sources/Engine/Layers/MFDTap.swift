@@ -25,6 +25,7 @@ public final class MFDTap: Layer {
   /// Shape of the train-mode forward that `backward` refers to.
   private var pendingShape: [Int]?
 
+  /// A tap adding `lambda` · L_MFD of its input to the loss, reported under `label`.
   public init(lambda: Float, label: String) {
     self.lambda = lambda
     self.label = label
@@ -33,6 +34,7 @@ public final class MFDTap: Layer {
   /// λ · L of the last train-mode forward: this tap's term of the total loss.
   public var lastWeightedLoss: Float? { lastLoss.map { lambda * $0 } }
 
+  /// The input shape itself; anything but [n, c, h, w] with every dimension ≥ 1 is an error.
   public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
     if let error = MFDLoss.shapeError(for: inputShape, layer: "MFDTap") { throw error }
     return inputShape
