@@ -11,9 +11,11 @@
 // A dead channel (G_ii = 0) has R_ij = 0 for every j, still counts in C(C−1), and gets an exactly
 // zero gradient (PyTorch produces NaN there).
 //
-// Cost: the Gram by SYRK (C²·BN/2 MACs) and dL/dZ = M·Z by one SGEMM (C²·BN MACs) dominate; the
+// Cost: the Gram by SYRK (C²·BN/2 MACs) and dL/dZ = M·Z by one SYMM (C²·BN MACs) dominate; the
 // centring and the scatter back to NCHW are one pass each over the data, parallel over channels
 // (MFDLayout.swift); everything else is O(C²).
+
+import CBLAS
 
 /// The clamp constant of the authors' code (mfd/utils.py; the top-level utils.py uses 1e-8).
 public let mfdClampEpsilon: Double = 1e-12
@@ -27,9 +29,8 @@ public func mfdLossForward(
   input: UnsafePointer<Float>, batch: Int, channels: Int, pixels: Int, workspace: MFDWorkspace
 ) -> Float {
   computeCentredGram(input: input, batch: batch, channels: channels, pixels: pixels, workspace: workspace)
-  workspace.multiplier.reserve(channels * workspace.multiplierStride)
+  workspace.multiplier.reserve(channels * channels)
   let summary = summariseCorrelations(workspace: workspace, writingMultiplier: true)
-  mirrorUpperTriangle(workspace.multiplier.pointer, size: channels, stride: workspace.multiplierStride)
   workspace.lastMeanAbsoluteCorrelation = summary.meanAbsolute
   workspace.holdsGradientState = true
   return summary.loss
@@ -39,8 +40,8 @@ public func mfdLossForward(
 ///
 /// - gradOutput, gradInput: [batch, channels, pixels] as in that forward; they may be the same
 ///   buffer, which accumulates `scale · dL/dX` in place.
-/// dL/dX = dL/dZ = M·Z: the centring's backward is the identity because every column block of
-/// M·Z already sums to zero over the batch.
+/// dL/dX = dL/dZ = M·Z: the centring's backward is the identity, because Z sums to zero over the
+/// batch at every channel and pixel and so does M·Z.
 public func mfdLossBackward(
   scale: Float, gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>,
   workspace: MFDWorkspace
@@ -55,14 +56,12 @@ public func mfdLossBackward(
   let rowLength = batch * pixels
   workspace.gradientRows.reserve(channels * rowLength)
   let rows = workspace.gradientRows.pointer
-  // One GEMM over the whole batch (not one per sample): thin per-sample shapes [C, C]·[C, N]
-  // with N as small as 16 would run far below the sgemm rate. `scale` folds into alpha.
-  // (SSYMM on M's upper triangle would save the mirroring, but OpenBLAS's SSYMM rounds
-  // differently with 1 and 2 threads; SGEMM does not.)
-  sgemm(.none, .none, m: channels, n: rowLength, k: channels, alpha: scale,
-        a: workspace.multiplier.pointer, lda: workspace.multiplierStride,
-        b: workspace.centred.pointer, ldb: rowLength,
-        c: rows, ldc: rowLength)
+  // One product over the whole batch (not one per sample): thin per-sample shapes [C, C]·[C, N]
+  // with N as small as 16 would run far below the GEMM rate. `scale` folds into alpha.
+  ssymmUpperLeft(m: channels, n: rowLength, alpha: scale,
+                 a: workspace.multiplier.pointer, lda: channels,
+                 b: workspace.centred.pointer, ldb: rowLength,
+                 c: rows, ldc: rowLength)
   scatterRowsToBatchMajor(rows, batch: batch, channels: channels, pixels: pixels,
                           gradOutput: gradOutput, gradInput: gradInput)
 }
@@ -87,6 +86,19 @@ public func mfdLossMACs(batch: Int, channels: Int, pixels: Int) -> Int {
 
 // MARK: - Steps shared by the loss and the statistic
 
+/// Row-major C = alpha · A · B with A [m, m] symmetric, read from its upper triangle only: M is
+/// built above the diagonal alone, and mirroring it for SGEMM would cost a strided C×C pass.
+/// OpenBLAS runs SSYMM at the SGEMM rate. B, C: [m, n].
+func ssymmUpperLeft(
+  m: Int, n: Int, alpha: Float,
+  a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+  c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+  guard m > 0, n > 0 else { return }
+  cblas_ssymm(CblasRowMajor, CblasLeft, CblasUpper, blasint(m), blasint(n),
+              alpha, a, blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
+}
+
 /// Fills workspace Z with the input centred by its batch-mean map and G's upper triangle with Z·Zᵀ.
 func computeCentredGram(
   input: UnsafePointer<Float>, batch: Int, channels: Int, pixels: Int, workspace: MFDWorkspace
@@ -100,15 +112,15 @@ func computeCentredGram(
 }
 
 /// One pass over the Gram's upper triangle: R with the clamp, L, the mean |R|, and optionally
-/// the upper triangle and diagonal of the symmetric multiplier M = 2·∂L/∂G (dL/dZ = M·Z):
+/// the upper triangle (diagonal included) of the symmetric M = 2·∂L/∂G, so that dL/dZ = M·Z:
 ///
 ///   unclamped pair   M_ij = (4/K)·R_ij / (n_i n_j),   M_ii −= (4/K)·R_ij² / G_ii
 ///   clamped pair     M_ij = (4/K)·R_ij / (N·EPS)      (R does not depend on G_ii there)
 ///   dead channel     zero row and column
 ///
-/// SYRK wrote only the upper triangle of G, and reading its lower half column-wise would miss the
-/// cache on every element, so the pass works on the upper triangle (M's lower half is mirrored
-/// afterwards in cache-sized tiles). M's diagonal needs full-row sums of the unclamped R², so R
+/// SYRK writes only the upper triangle of G and SYMM reads only the upper triangle of M, so the
+/// pass never touches the lower halves (walking them column-wise would miss the cache on every
+/// element). M's diagonal needs full-row sums of the unclamped R², so R (rounded to Float)
 /// replaces G above the diagonal and a second pass adds the column part.
 ///
 /// Every sum runs in a fixed order (along a row, down a column, then over rows), whatever the
@@ -124,7 +136,6 @@ func summariseCorrelations(
   let rowAbsolutes = workspace.rowAbsolutes.pointer
   let rowUnclampedSquares = workspace.rowUnclampedSquares.pointer
   let multiplier = writingMultiplier ? workspace.multiplier.pointer : nil
-  let stride = workspace.multiplierStride
   for i in 0..<channels {
     norms[i] = Double(gram[i * channels + i]).squareRoot()
     inverseNorms[i] = norms[i] > 0 ? 1 / norms[i] : 0
@@ -137,7 +148,7 @@ func summariseCorrelations(
 
   func summariseRow(_ i: Int) {
     let gramRow = gram + i * channels
-    let multiplierRow = multiplier.map { $0 + i * stride }
+    let multiplierRow = multiplier.map { $0 + i * channels }
     var squares = 0.0, absolutes = 0.0, unclampedSquares = 0.0
     for j in (i + 1)..<channels {
       // A dead channel has G_ij = 0 exactly (its row of Z is exactly 0) and n = 0, so its pairs
@@ -171,7 +182,7 @@ func summariseCorrelations(
     sumUnclampedSquaresDownColumns(workspace: workspace, into: columnUnclampedSquares)
     for i in 0..<channels {
       let unclampedSquares = rowUnclampedSquares[i] + columnUnclampedSquares[i]
-      multiplier[i * stride + i] = Float(-coefficient * unclampedSquares * inverseNorms[i] * inverseNorms[i])
+      multiplier[i * channels + i] = Float(-coefficient * unclampedSquares * inverseNorms[i] * inverseNorms[i])
     }
   }
   // Each unordered pair stands for R_ij and R_ji.

@@ -1,5 +1,5 @@
 // Data movement for the MFD loss (MFD.swift): NCHW in and out of the channel-major layout
-// [C, B·N] that the Gram and M·Z products need, and the mirroring of a symmetric matrix.
+// [C, B·N] that the Gram and M·Z products need.
 // All loops run in parallel with disjoint writes and element-wise arithmetic that does not depend
 // on the split, so results are bit-identical for any thread count.
 
@@ -74,27 +74,5 @@ func scatterRowsToBatchMajor(
         for p in 0..<pixels { to[p] = from[p] + delta[p] }
       }
     }
-  }
-}
-
-/// Copies the upper triangle of a square matrix into its lower one (SYRK-style producers write
-/// only the upper half; SGEMM reads both). Works in square tiles so the strided writes stay in
-/// cache (with a padded stride, see `MFDWorkspace.multiplierStride`); tile rows are taken in
-/// pairs (k, last − k) so each work item holds the same share of the triangle. A worker writes
-/// only its own tile rows' lower part and reads only the upper triangle.
-/// - matrix: [size, size] stored [size, stride]
-func mirrorUpperTriangle(_ matrix: UnsafeMutablePointer<Float>, size: Int, stride: Int) {
-  let tile = 32
-  let tileRows = (size + tile - 1) / tile
-  func mirror(tileRow: Int) {
-    let rows = (tileRow * tile)..<min((tileRow + 1) * tile, size)
-    for j in 0..<rows.upperBound {
-      let source = matrix + j * stride
-      for i in max(rows.lowerBound, j + 1)..<rows.upperBound { matrix[i * stride + j] = source[i] }
-    }
-  }
-  parallelFor((tileRows + 1) / 2) { pair in
-    mirror(tileRow: pair)
-    if tileRows - 1 - pair != pair { mirror(tileRow: tileRows - 1 - pair) }
   }
 }

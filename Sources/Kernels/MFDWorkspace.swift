@@ -22,14 +22,8 @@ public final class MFDWorkspace: @unchecked Sendable {
   /// G = Z·Zᵀ, upper triangle only (SYRK); the loss pass then overwrites the part above the
   /// diagonal with R. [channels, channels]
   let gram = GrowableBuffer<Float>()
-  /// M = 2·∂L/∂G, symmetric, so that dL/dZ = M·Z. [channels, channels] stored [channels, multiplierStride]
+  /// M = 2·∂L/∂G, symmetric, so that dL/dZ = M·Z; upper triangle only (SYMM). [channels, channels]
   let multiplier = GrowableBuffer<Float>()
-  /// Row stride of M: a whole number of cache lines but never a multiple of 1 KiB, so that the
-  /// column walks of the mirroring do not all land in one cache set (C is usually a power of two).
-  var multiplierStride: Int {
-    let lines = (channels + 15) / 16 * 16
-    return lines % 256 == 0 ? lines + 16 : lines
-  }
   /// dL/dZ before it is scattered back to NCHW. [channels, batch·pixels]
   let gradientRows = GrowableBuffer<Float>()
   /// Per-channel batch mean of (x_b − x_0), the centring map relative to sample 0. [channels, pixels]
