@@ -1,0 +1,93 @@
+/// How a convolution is computed. All algorithms give the same result up to Float rounding;
+/// they differ in speed and memory.
+public enum Conv2dAlgorithm: Sendable, Equatable, Hashable {
+  /// im2col + one sgemm per group on chunks of `imagesPerChunk` images. Works for every
+  /// geometry; for a 1×1 stride-1 kernel im2col is a plain gather of the chunk's planes.
+  case im2colGEMM(imagesPerChunk: Int)
+  /// 1×1, stride 1, no padding: one sgemm per image and group straight on the NCHW buffers.
+  case pointwiseDirect
+  /// Direct kernel for groups == inChannels (MobileNet's depthwise 3×3).
+  case depthwise
+
+  /// Smallest output plane for which a pointwise GEMM per image is wide enough on its own;
+  /// below it, packing several images into one GEMM wins.
+  public static let pointwiseDirectMinimumPlane = 256
+
+  /// The fastest algorithm for `geometry`.
+  public static func preferred(for geometry: Conv2dGeometry) -> Conv2dAlgorithm {
+    if geometry.isDepthwise { return .depthwise }
+    if geometry.isPointwise && geometry.outputPlane >= pointwiseDirectMinimumPlane {
+      return .pointwiseDirect
+    }
+    return .im2colGEMM(imagesPerChunk: geometry.defaultImagesPerChunk())
+  }
+
+  /// Whether this algorithm can compute `geometry`.
+  public func supports(_ geometry: Conv2dGeometry) -> Bool {
+    switch self {
+    case .im2colGEMM(let imagesPerChunk): return imagesPerChunk >= 1
+    case .pointwiseDirect: return geometry.isPointwise
+    case .depthwise: return geometry.groups == geometry.inChannels
+    }
+  }
+}
+
+/// Forward convolution with `algorithm` (default: the preferred one for the geometry).
+///
+/// - input: [batch, inChannels, height, width]
+/// - weight: [outChannels, inChannels / groups, kernelHeight, kernelWidth]
+/// - bias: [outChannels] or nil
+/// - output: [batch, outChannels, outHeight, outWidth], overwritten
+public func conv2dForward(
+  input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+  output: UnsafeMutablePointer<Float>, geometry: Conv2dGeometry,
+  workspace: Conv2dWorkspace, algorithm: Conv2dAlgorithm? = nil
+) {
+  let algorithm = algorithm ?? .preferred(for: geometry)
+  precondition(algorithm.supports(geometry), "\(algorithm) cannot compute \(geometry)")
+  switch algorithm {
+  case .im2colGEMM(let imagesPerChunk):
+    conv2dGEMMForward(input: input, weight: weight, bias: bias, output: output,
+                      geometry: geometry, workspace: workspace, imagesPerChunk: imagesPerChunk)
+  case .pointwiseDirect:
+    // With one image per chunk the GEMM path reads and writes the NCHW buffers in place.
+    conv2dGEMMForward(input: input, weight: weight, bias: bias, output: output,
+                      geometry: geometry, workspace: workspace, imagesPerChunk: 1)
+  case .depthwise:
+    depthwiseConv2dForward(input: input, weight: weight, bias: bias, output: output,
+                           geometry: geometry)
+  }
+}
+
+/// Backward convolution with `algorithm` (default: the preferred one for the geometry).
+///
+/// - input, weight: as in the forward pass
+/// - gradOutput: [batch, outChannels, outHeight, outWidth]
+/// - gradInput: [batch, inChannels, height, width], overwritten; nil skips it
+/// - gradWeight: [outChannels, inChannels / groups, kernelHeight, kernelWidth], accumulated (+=)
+/// - gradBias: [outChannels], accumulated (+=); nil when there is no bias
+public func conv2dBackward(
+  input: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+  gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>,
+  gradBias: UnsafeMutablePointer<Float>?, geometry: Conv2dGeometry,
+  workspace: Conv2dWorkspace, algorithm: Conv2dAlgorithm? = nil
+) {
+  let algorithm = algorithm ?? .preferred(for: geometry)
+  precondition(algorithm.supports(geometry), "\(algorithm) cannot compute \(geometry)")
+  switch algorithm {
+  case .im2colGEMM(let imagesPerChunk):
+    conv2dGEMMBackward(
+      input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
+      gradWeight: gradWeight, gradBias: gradBias, geometry: geometry, workspace: workspace,
+      imagesPerChunk: imagesPerChunk)
+  case .pointwiseDirect:
+    conv2dGEMMBackward(
+      input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
+      gradWeight: gradWeight, gradBias: gradBias, geometry: geometry, workspace: workspace,
+      imagesPerChunk: 1)
+  case .depthwise:
+    depthwiseConv2dBackward(
+      input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
+      gradWeight: gradWeight, gradBias: gradBias, geometry: geometry)
+  }
+}
