@@ -86,6 +86,11 @@ public final class Conv2d: Layer {
     try geometry(for: inputShape).outputShape
   }
 
+  /// The kernel this layer runs for `inputShape` (depthwise, pointwise direct or im2col + GEMM).
+  public func algorithm(for inputShape: [Int]) throws(ShapeError) -> Conv2dAlgorithm {
+    Conv2dAlgorithm.preferred(for: try geometry(for: inputShape))
+  }
+
   public func macs(for inputShape: [Int]) -> Int {
     (try? geometry(for: inputShape))?.macs ?? 0
   }
@@ -102,7 +107,6 @@ public final class Conv2d: Layer {
         ? ", padding \(padding.height)" : ", padding \(padding.height)×\(padding.width)"
     }
     if groups > 1 { text += ", groups \(groups)" }
-    if bias == nil { text += ", no bias" }
     return text + ")"
   }
 
