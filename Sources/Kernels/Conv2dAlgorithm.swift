@@ -55,7 +55,7 @@ public func conv2dForward(
                       geometry: geometry, workspace: workspace, imagesPerChunk: 1)
   case .depthwise:
     depthwiseConv2dForward(input: input, weight: weight, bias: bias, output: output,
-                           geometry: geometry)
+                           geometry: geometry, workspace: workspace)
   }
 }
 
@@ -88,6 +88,6 @@ public func conv2dBackward(
   case .depthwise:
     depthwiseConv2dBackward(
       input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
-      gradWeight: gradWeight, gradBias: gradBias, geometry: geometry)
+      gradWeight: gradWeight, gradBias: gradBias, geometry: geometry, workspace: workspace)
   }
 }

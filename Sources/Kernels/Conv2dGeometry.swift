@@ -21,6 +21,13 @@ public struct Conv2dGeometry: Sendable, Equatable, Hashable {
   public let paddingWidth: Int
   public let groups: Int
 
+  // Derived sizes are stored, not computed: the kernels read them in their inner loops, where a
+  // division per access would cost more than the arithmetic it indexes.
+  public let outHeight: Int
+  public let outWidth: Int
+  public let inChannelsPerGroup: Int
+  public let outChannelsPerGroup: Int
+
   /// A validated geometry; throws when no convolution of this shape exists.
   public init(
     batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
@@ -39,6 +46,13 @@ public struct Conv2dGeometry: Sendable, Equatable, Hashable {
     self.paddingHeight = padding.height
     self.paddingWidth = padding.width
     self.groups = groups
+    // Guarded so that an invalid request still gets as far as `validate` and its message.
+    let paddedHeight = height + 2 * padding.height - kernel.height
+    let paddedWidth = width + 2 * padding.width - kernel.width
+    outHeight = stride.height > 0 ? paddedHeight / stride.height + 1 : 0
+    outWidth = stride.width > 0 ? paddedWidth / stride.width + 1 : 0
+    inChannelsPerGroup = groups > 0 ? inChannels / groups : 0
+    outChannelsPerGroup = groups > 0 ? outChannels / groups : 0
     try validate()
   }
 
@@ -72,12 +86,6 @@ public struct Conv2dGeometry: Sendable, Equatable, Hashable {
   }
 
   // MARK: Derived sizes
-
-  public var outHeight: Int { (height + 2 * paddingHeight - kernelHeight) / strideHeight + 1 }
-  public var outWidth: Int { (width + 2 * paddingWidth - kernelWidth) / strideWidth + 1 }
-
-  public var inChannelsPerGroup: Int { inChannels / groups }
-  public var outChannelsPerGroup: Int { outChannels / groups }
 
   /// Pixels in one input channel plane (height · width).
   public var inputPlane: Int { height * width }

@@ -1,48 +1,20 @@
-/// Contiguous-row vector helpers for the convolution kernels (axpy, dot, sum over one row).
+/// Contiguous-row reductions for the convolution kernels (dot and sum over one row or plane).
 ///
 /// Written with explicit 8-lane SIMD because the compiler may not vectorise Float reductions
 /// (reassociation changes rounding) and cannot prove two raw pointers do not alias. Each function
 /// sums in a fixed lane order, so results depend only on the data, never on threading.
+///
+/// Call these once per row, not per element: debug builds compile each file separately and
+/// cannot inline across files.
 enum Conv2dVector {
   @inline(__always)
-  static func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+  private static func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
     UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
   }
 
   @inline(__always)
-  static func store(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+  private static func store(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
-  }
-
-  /// y[i] += x[i] for i in 0..<count.
-  @inline(__always)
-  static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
-    var i = 0
-    while i + 8 <= count {
-      store(load(y + i) + load(x + i), y + i)
-      i += 8
-    }
-    while i < count {
-      y[i] += x[i]
-      i += 1
-    }
-  }
-
-  /// y[i] += scale · x[i] for i in 0..<count.
-  @inline(__always)
-  static func addScaled(
-    _ x: UnsafePointer<Float>, by scale: Float, into y: UnsafeMutablePointer<Float>, count: Int
-  ) {
-    let scales = SIMD8<Float>(repeating: scale)
-    var i = 0
-    while i + 8 <= count {
-      store(load(y + i) + scales * load(x + i), y + i)
-      i += 8
-    }
-    while i < count {
-      y[i] += scale * x[i]
-      i += 1
-    }
   }
 
   /// Σ a[i] · b[i] for i in 0..<count.

@@ -2,12 +2,14 @@
 //
 // Each output channel o reads the single input channel o / multiplier through its own kh×kw
 // filter: a few MACs per pixel, far too little work for im2col + a one-row GEMM to pay off.
-// The loops run row by row and tap by tap over clamped column ranges, so the innermost loop is a
-// contiguous axpy or dot (for stride 1) with no per-element padding test.
+// Each plane is first copied into zero-padded phase planes (`DepthwiseLayout`), after which
+// every loop is a branch-free SIMD weighted sum of shifted planes, whatever the stride and
+// padding.
 //
-// Parallelism: forward and grad input over (image, channel) planes, each plane owned by one
-// worker; grad weight over output channels, each worker reducing over all images in order.
-// Results are therefore identical for any thread count.
+// Parallelism: forward and grad input over (image, channel) planes, each owned by one worker;
+// grad weight over output channels, each worker reducing over all images in order. Results are
+// therefore identical for any thread count. Scratch planes come from the workspace, one set per
+// worker.
 
 /// Forward depthwise convolution.
 ///
@@ -17,30 +19,25 @@
 /// - output: [batch, outChannels, outHeight, outWidth], overwritten
 public func depthwiseConv2dForward(
   input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-  output: UnsafeMutablePointer<Float>, geometry g: Conv2dGeometry
+  output: UnsafeMutablePointer<Float>, geometry g: Conv2dGeometry, workspace: Conv2dWorkspace
 ) {
   precondition(g.groups == g.inChannels, "depthwise kernel needs groups == inChannels: \(g)")
+  let layout = DepthwiseLayout(g)
   let multiplier = g.outChannels / g.inChannels
-  let planes = g.batch * g.outChannels
-  parallelChunks(planes, minimumChunk: max(1, 4096 / (g.outputPlane * g.kernelPlane))) { range in
-    for task in range {
+  forEachWorker(g.batch * g.outChannels, layout: layout, workspace: workspace) { tasks, scratch in
+    var phasedSource: UnsafePointer<Float>?
+    for task in tasks {
       let image = task / g.outChannels
       let channel = task % g.outChannels
+      // Consecutive output channels of one input channel (multiplier > 1) share its phases.
       let source = input + (image * g.inChannels + channel / multiplier) * g.inputPlane
-      let destination = output + task * g.outputPlane
-      let filter = weight + channel * g.kernelPlane
-      destination.update(repeating: bias?[channel] ?? 0, count: g.outputPlane)
-      forEachValidTapRow(g) { oy, iy, tap, kernelColumn, columns in
-        let outRow = destination + oy * g.outWidth + columns.lowerBound
-        let inRow = source + iy * g.width
-          + columns.lowerBound * g.strideWidth - g.paddingWidth + kernelColumn
-        let w = filter[tap]
-        if g.strideWidth == 1 {
-          Conv2dVector.addScaled(inRow, by: w, into: outRow, count: columns.count)
-        } else {
-          for i in 0..<columns.count { outRow[i] += w * inRow[i * g.strideWidth] }
-        }
+      if source != phasedSource {
+        layout.phase(source, into: scratch.phased)
+        phasedSource = source
       }
+      layout.correlate(scratch.phased, weight + channel * g.kernelPlane,
+                       bias: bias?[channel] ?? 0, into: scratch.wide)
+      layout.copyValidColumns(of: scratch.wide, to: output + task * g.outputPlane)
     }
   }
 }
@@ -55,7 +52,7 @@ public func depthwiseConv2dForward(
 public func depthwiseConv2dBackward(
   input: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
   gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>,
-  gradBias: UnsafeMutablePointer<Float>?, geometry g: Conv2dGeometry
+  gradBias: UnsafeMutablePointer<Float>?, geometry g: Conv2dGeometry, workspace: Conv2dWorkspace
 ) {
   precondition(g.groups == g.inChannels, "depthwise kernel needs groups == inChannels: \(g)")
   if let gradBias {
@@ -63,40 +60,33 @@ public func depthwiseConv2dBackward(
                        channels: g.outChannels, plane: g.outputPlane)
   }
   if let gradInput {
-    depthwiseGradInput(weight: weight, gradOutput: gradOutput, gradInput: gradInput, geometry: g)
+    depthwiseGradInput(weight: weight, gradOutput: gradOutput, gradInput: gradInput,
+                       geometry: g, workspace: workspace)
   }
-  depthwiseGradWeight(input: input, gradOutput: gradOutput, gradWeight: gradWeight, geometry: g)
+  depthwiseGradWeight(input: input, gradOutput: gradOutput, gradWeight: gradWeight,
+                      geometry: g, workspace: workspace)
 }
 
-/// gradInput[n, c] = Σ over the channel's `multiplier` outputs o and taps of
-/// w[o, tap] · gradOutput[n, o] scattered back through the window: one plane per task.
+/// gradInput[n, c]: the gradient of the channel's phase planes, summed over its `multiplier`
+/// output channels, then scattered back to the unpadded plane. One input plane per task.
 private func depthwiseGradInput(
   weight: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
-  gradInput: UnsafeMutablePointer<Float>, geometry g: Conv2dGeometry
+  gradInput: UnsafeMutablePointer<Float>, geometry g: Conv2dGeometry, workspace: Conv2dWorkspace
 ) {
+  let layout = DepthwiseLayout(g)
   let multiplier = g.outChannels / g.inChannels
-  let planes = g.batch * g.inChannels
-  parallelChunks(planes, minimumChunk: max(1, 4096 / (g.outputPlane * g.kernelPlane))) { range in
-    for task in range {
+  forEachWorker(g.batch * g.inChannels, layout: layout, workspace: workspace) { tasks, scratch in
+    for task in tasks {
       let image = task / g.inChannels
       let channel = task % g.inChannels
-      let destination = gradInput + task * g.inputPlane
-      destination.update(repeating: 0, count: g.inputPlane)
       for outChannel in channel * multiplier..<(channel + 1) * multiplier {
-        let source = gradOutput + (image * g.outChannels + outChannel) * g.outputPlane
-        let filter = weight + outChannel * g.kernelPlane
-        forEachValidTapRow(g) { oy, iy, tap, kernelColumn, columns in
-          let outRow = source + oy * g.outWidth + columns.lowerBound
-          let inRow = destination + iy * g.width
-            + columns.lowerBound * g.strideWidth - g.paddingWidth + kernelColumn
-          let w = filter[tap]
-          if g.strideWidth == 1 {
-            Conv2dVector.addScaled(outRow, by: w, into: inRow, count: columns.count)
-          } else {
-            for i in 0..<columns.count { inRow[i * g.strideWidth] += w * outRow[i] }
-          }
-        }
+        layout.widenWithMargins(
+          gradOutput + (image * g.outChannels + outChannel) * g.outputPlane, into: scratch.wide)
+        layout.correlateTransposed(
+          scratch.wide, weight + outChannel * g.kernelPlane, into: scratch.phased,
+          accumulate: outChannel != channel * multiplier)
       }
+      layout.unphase(scratch.phased, to: gradInput + task * g.inputPlane)
     }
   }
 }
@@ -105,29 +95,24 @@ private func depthwiseGradInput(
 /// the tap: one output channel per task, images reduced inside the task in order.
 private func depthwiseGradWeight(
   input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
-  gradWeight: UnsafeMutablePointer<Float>, geometry g: Conv2dGeometry
+  gradWeight: UnsafeMutablePointer<Float>, geometry g: Conv2dGeometry, workspace: Conv2dWorkspace
 ) {
+  let layout = DepthwiseLayout(g)
   let multiplier = g.outChannels / g.inChannels
-  let work = g.batch * g.outputPlane * g.kernelPlane
-  parallelChunks(g.outChannels, minimumChunk: max(1, 4096 / work)) { range in
+  forEachWorker(g.outChannels, layout: layout, workspace: workspace) { channels, scratch in
     withUnsafeTemporaryAllocation(of: Double.self, capacity: g.kernelPlane) { sums in
-      for channel in range {
+      for channel in channels {
         sums.initialize(repeating: 0)
         for image in 0..<g.batch {
-          let source = input + (image * g.inChannels + channel / multiplier) * g.inputPlane
-          let gradient = gradOutput + (image * g.outChannels + channel) * g.outputPlane
-          forEachValidTapRow(g) { oy, iy, tap, kernelColumn, columns in
-            let outRow = gradient + oy * g.outWidth + columns.lowerBound
-            let inRow = source + iy * g.width
-              + columns.lowerBound * g.strideWidth - g.paddingWidth + kernelColumn
-            var rowSum: Float
-            if g.strideWidth == 1 {
-              rowSum = Conv2dVector.dot(outRow, inRow, count: columns.count)
-            } else {
-              rowSum = 0
-              for i in 0..<columns.count { rowSum += outRow[i] * inRow[i * g.strideWidth] }
-            }
-            sums[tap] += Double(rowSum)
+          layout.phase(input + (image * g.inChannels + channel / multiplier) * g.inputPlane,
+                       into: scratch.phased)
+          layout.widen(gradOutput + (image * g.outChannels + channel) * g.outputPlane,
+                       into: scratch.wide)
+          // Junk columns of the wide gradient are zero, so whole blocks can be dotted.
+          for tap in 0..<g.kernelPlane {
+            let products = Conv2dVector.dot(scratch.wide, scratch.phased + layout.tapOffset(tap),
+                                            count: layout.wideBlockCount)
+            sums[tap] += Double(products)
           }
         }
         for tap in 0..<g.kernelPlane {
@@ -138,22 +123,29 @@ private func depthwiseGradWeight(
   }
 }
 
-/// Calls `body(oy, iy, tap, kernelColumn, columns)` for every output row `oy` and kernel tap
-/// whose window row `iy` is inside the input, with `columns` the output columns whose tap lands
-/// inside the input too: the padding border is clipped here, once per row and tap.
-@inline(__always)
-private func forEachValidTapRow(
-  _ g: Conv2dGeometry, _ body: (Int, Int, Int, Int, Range<Int>) -> Void
+/// One worker's scratch planes.
+private struct DepthwiseScratch {
+  /// Phase planes of a padded input plane, or their gradient (`DepthwiseLayout.phasedCount`).
+  let phased: UnsafeMutablePointer<Float>
+  /// An output (gradient) plane in the wide layout, with zero margins where needed.
+  let wide: UnsafeMutablePointer<Float>
+}
+
+/// Splits `count` tasks into one contiguous range per worker and hands each its own scratch
+/// from `workspace`.
+private func forEachWorker(
+  _ count: Int, layout: DepthwiseLayout, workspace: Conv2dWorkspace,
+  _ body: (Range<Int>, DepthwiseScratch) -> Void
 ) {
-  for oy in 0..<g.outHeight {
-    for kernelRow in 0..<g.kernelHeight {
-      let iy = oy * g.strideHeight - g.paddingHeight + kernelRow
-      guard iy >= 0 && iy < g.height else { continue }
-      for kernelColumn in 0..<g.kernelWidth {
-        let columns = g.validOutputColumns(kernelColumn: kernelColumn)
-        guard !columns.isEmpty else { continue }
-        body(oy, iy, kernelRow * g.kernelWidth + kernelColumn, kernelColumn, columns)
-      }
-    }
+  guard count > 0 else { return }
+  // At least ~16K MACs per worker, or the dispatch costs more than it saves.
+  let minimumTasks = max(1, 16384 / max(1, layout.macsPerPlane))
+  let workers = min(Threading.threadCount, max(1, count / minimumTasks))
+  let perWorker = layout.scratchFloatsPerWorker
+  let scratch = workspace.floats(workers * perWorker)
+  parallelFor(workers) { worker in
+    let base = scratch + worker * perWorker
+    body(count * worker / workers..<count * (worker + 1) / workers,
+         DepthwiseScratch(phased: base, wide: base + layout.phasedCount))
   }
 }

@@ -60,16 +60,16 @@ private func packWindowPlane(
       out.update(repeating: 0, count: outWidth)
       continue
     }
-    // Zero the padding columns on either side, then copy the interior without bounds tests.
-    out.update(repeating: 0, count: validColumns.lowerBound)
-    (out + validColumns.upperBound).update(
-      repeating: 0, count: outWidth - validColumns.upperBound)
+    // Zero the padding columns on either side (a column or two: no memset call), then copy the
+    // interior without bounds tests.
+    for ox in 0..<validColumns.lowerBound { out[ox] = 0 }
+    for ox in validColumns.upperBound..<outWidth { out[ox] = 0 }
     guard !validColumns.isEmpty else { continue }
     let iy = oy * g.strideHeight - g.paddingHeight + kernelRow
     let firstInput = source + iy * g.width
       + validColumns.lowerBound * stride - g.paddingWidth + kernelColumn
     if stride == 1 {
-      (out + validColumns.lowerBound).update(from: firstInput, count: validColumns.count)
+      copyRow(firstInput, to: out + validColumns.lowerBound, count: validColumns.count)
     } else {
       let firstOutput = out + validColumns.lowerBound
       for offset in 0..<validColumns.count { firstOutput[offset] = firstInput[offset * stride] }
@@ -129,9 +129,49 @@ private func unpackWindowPlane(
       + validColumns.lowerBound * stride - g.paddingWidth + kernelColumn
     let firstOutput = source + oy * g.outWidth + validColumns.lowerBound
     if stride == 1 {
-      Conv2dVector.add(firstOutput, into: firstInput, count: validColumns.count)
+      addRow(firstOutput, into: firstInput, count: validColumns.count)
     } else {
       for offset in 0..<validColumns.count { firstInput[offset * stride] += firstOutput[offset] }
     }
   }
+}
+
+// Row helpers inlined here rather than shared: rows are short (Wo is 4–32 for CIFAR maps), where
+// a call per row (memmove, or another file's function, which debug builds cannot inline)
+// costs as much as the copy itself.
+
+@inline(__always)
+private func copyRow(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
+  var i = 0
+  while i + 8 <= count {
+    storeVector(loadVector(source + i), destination + i)
+    i += 8
+  }
+  while i < count {
+    destination[i] = source[i]
+    i += 1
+  }
+}
+
+@inline(__always)
+private func addRow(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
+  var i = 0
+  while i + 8 <= count {
+    storeVector(loadVector(destination + i) + loadVector(source + i), destination + i)
+    i += 8
+  }
+  while i < count {
+    destination[i] += source[i]
+    i += 1
+  }
+}
+
+@inline(__always)
+private func loadVector(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+  UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+private func storeVector(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+  UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
 }

@@ -35,12 +35,13 @@ import TestSupport
     let withInput = ConvTestBuffer([Float](repeating: 0, count: g.weightCount))
     let withoutInput = ConvTestBuffer([Float](repeating: 0, count: g.weightCount))
     let gradInput = ConvTestBuffer(count: g.inputCount)
+    let workspace = Conv2dWorkspace()
     depthwiseConv2dBackward(input: input.pointer, weight: weight.pointer,
                             gradOutput: gradOutput.pointer, gradInput: gradInput.pointer,
-                            gradWeight: withInput.pointer, gradBias: nil, geometry: g)
+                            gradWeight: withInput.pointer, gradBias: nil, geometry: g, workspace: workspace)
     depthwiseConv2dBackward(input: input.pointer, weight: weight.pointer,
                             gradOutput: gradOutput.pointer, gradInput: nil,
-                            gradWeight: withoutInput.pointer, gradBias: nil, geometry: g)
+                            gradWeight: withoutInput.pointer, gradBias: nil, geometry: g, workspace: workspace)
     #expect(withInput.values == withoutInput.values)
     #expect(withInput.values.contains { $0 != 0 })
   }
