@@ -6,8 +6,9 @@ public enum Conv2dAlgorithm: Sendable, Equatable, Hashable {
   case im2colGEMM(imagesPerChunk: Int)
   /// 1×1, stride 1, no padding: one sgemm per image and group straight on the NCHW buffers.
   case pointwiseDirect
-  /// Direct kernel for groups == inChannels (MobileNet's depthwise 3×3).
-  case depthwise
+  /// Direct kernel over zero-padded phase planes, for narrow groups: depthwise convolutions
+  /// (MobileNet) and groups of a few channels (ResNeXt). Works for every geometry.
+  case direct
 
   /// Smallest output plane for which a pointwise GEMM per image is wide enough on its own;
   /// below it, packing several images into one GEMM wins.
@@ -15,7 +16,7 @@ public enum Conv2dAlgorithm: Sendable, Equatable, Hashable {
 
   /// The fastest algorithm for `geometry`.
   public static func preferred(for geometry: Conv2dGeometry) -> Conv2dAlgorithm {
-    if geometry.isDepthwise { return .depthwise }
+    if geometry.isDepthwise { return .direct }
     if geometry.isPointwise && geometry.outputPlane >= pointwiseDirectMinimumPlane {
       return .pointwiseDirect
     }
@@ -27,7 +28,7 @@ public enum Conv2dAlgorithm: Sendable, Equatable, Hashable {
     switch self {
     case .im2colGEMM(let imagesPerChunk): return imagesPerChunk >= 1
     case .pointwiseDirect: return geometry.isPointwise
-    case .depthwise: return geometry.groups == geometry.inChannels
+    case .direct: return true
     }
   }
 }
@@ -53,9 +54,9 @@ public func conv2dForward(
     // With one image per chunk the GEMM path reads and writes the NCHW buffers in place.
     conv2dGEMMForward(input: input, weight: weight, bias: bias, output: output,
                       geometry: geometry, workspace: workspace, imagesPerChunk: 1)
-  case .depthwise:
-    depthwiseConv2dForward(input: input, weight: weight, bias: bias, output: output,
-                           geometry: geometry, workspace: workspace)
+  case .direct:
+    conv2dDirectForward(input: input, weight: weight, bias: bias, output: output,
+                        geometry: geometry, workspace: workspace)
   }
 }
 
@@ -85,8 +86,8 @@ public func conv2dBackward(
       input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
       gradWeight: gradWeight, gradBias: gradBias, geometry: geometry, workspace: workspace,
       imagesPerChunk: 1)
-  case .depthwise:
-    depthwiseConv2dBackward(
+  case .direct:
+    conv2dDirectBackward(
       input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
       gradWeight: gradWeight, gradBias: gradBias, geometry: geometry, workspace: workspace)
   }

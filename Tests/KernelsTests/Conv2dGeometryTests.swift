@@ -91,7 +91,7 @@ import Testing
     let narrow1x1 = try wide1x1.withBatch(8).withSpatialSize(8, 8)
     let strided1x1 = try Conv2dGeometry(batch: 8, inChannels: 64, height: 16, width: 16,
                                         outChannels: 128, kernel: (1, 1), stride: (2, 2))
-    #expect(Conv2dAlgorithm.preferred(for: depthwise) == .depthwise)
+    #expect(Conv2dAlgorithm.preferred(for: depthwise) == .direct)
     #expect(Conv2dAlgorithm.preferred(for: wide1x1) == .pointwiseDirect)
     #expect(Conv2dAlgorithm.preferred(for: narrow1x1) == .im2colGEMM(imagesPerChunk: 8))
     #expect(Conv2dAlgorithm.preferred(for: strided1x1) == .im2colGEMM(imagesPerChunk: 8))

