@@ -1,5 +1,6 @@
-// Direct grouped convolution for narrow groups, forward and backward: depthwise (one input
-// channel per group, MobileNet) and ResNeXt-style groups of a few channels.
+// Direct convolution, forward and backward, made for narrow groups: depthwise convolutions
+// (one input channel per group, MobileNet), where it is the preferred algorithm. It is correct
+// for any geometry (tests run it on dense and ResNeXt-style grouped convolutions too).
 //
 // With C/g input and outC/g output channels per group, an im2col GEMM per group has only
 // outC/g rows: thinner than any GEMM can use, while im2col still copies every input pixel
@@ -35,13 +36,13 @@ public func conv2dDirectForward(
           sources[c * g.kernelPlane + tap] = UnsafePointer(scratch.phased(c) + layout.tapOffset(tap))
         }
       }
-      var phasedGroup: (image: Int, group: Int)?
+      var phasedGroup = (image: -1, group: -1)
       for task in tasks {
         let image = task / g.outChannels
         let channel = task % g.outChannels
         let group = channel / g.outChannelsPerGroup
         // Consecutive output channels of a group share its phased input planes.
-        if phasedGroup == nil || phasedGroup! != (image, group) {
+        if phasedGroup != (image, group) {
           for c in 0..<inPerGroup {
             let plane = input + (image * g.inChannels + group * inPerGroup + c) * g.inputPlane
             layout.phase(plane, into: scratch.phased(c))
@@ -94,49 +95,63 @@ private func directGradInput(
   let maximumTerms = outPerGroup * g.kernelPlane
   forEachWorker(g.batch * g.inChannels, geometry: g, layout: layout, workspace: workspace) {
     tasks, scratch in
-    withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: maximumTerms) { sources in
-      withUnsafeTemporaryAllocation(of: Float.self, capacity: maximumTerms) { weights in
-      withUnsafeTemporaryAllocation(of: (phase: Int, offset: Int).self, capacity: g.kernelPlane) {
-        tapPhases in
-        for tap in 0..<g.kernelPlane { tapPhases[tap] = layout.phase(ofTap: tap) }
-        var widenedGroup: (image: Int, group: Int)?
-        for task in tasks {
-          let image = task / g.inChannels
-          let channel = task % g.inChannels
-          let group = channel / g.inChannelsPerGroup
-          let localChannel = channel % g.inChannelsPerGroup
-          // Consecutive input channels of a group read the same output gradients.
-          if widenedGroup == nil || widenedGroup! != (image, group) {
-            for o in 0..<outPerGroup {
-              let plane = gradOutput
-                + (image * g.outChannels + group * outPerGroup + o) * g.outputPlane
-              layout.widenWithMargins(plane, into: scratch.wide(o))
-            }
-            widenedGroup = (image, group)
+    withTermBuffers(capacity: maximumTerms, layout: layout) { sources, weights, tapPhases in
+      var widenedGroup = (image: -1, group: -1)
+      for task in tasks {
+        let image = task / g.inChannels
+        let channel = task % g.inChannels
+        let group = channel / g.inChannelsPerGroup
+        let localChannel = channel % g.inChannelsPerGroup
+        // Consecutive input channels of a group read the same output gradients.
+        if widenedGroup != (image, group) {
+          for o in 0..<outPerGroup {
+            let plane = gradOutput
+              + (image * g.outChannels + group * outPerGroup + o) * g.outputPlane
+            layout.widenWithMargins(plane, into: scratch.wide(o))
           }
-          let gradPhased = scratch.phased(0)
-          for phase in 0..<g.strideHeight * g.strideWidth {
-            // Terms: every (output channel, tap) pair whose tap reads this phase plane.
-            var terms = 0
-            for o in 0..<outPerGroup {
-              let filter = weight + ((group * outPerGroup + o) * g.inChannelsPerGroup
-                + localChannel) * g.kernelPlane
-              for tap in 0..<g.kernelPlane {
-                let (tapPhase, offset) = tapPhases[tap]
-                guard tapPhase == phase else { continue }
-                sources[terms] = UnsafePointer(scratch.wide(o)) + layout.margin - offset
-                weights[terms] = filter[tap]
-                terms += 1
-              }
-            }
-            conv2dDirectWeightedSum(
-              sources.baseAddress!, weights: weights.baseAddress!, terms: terms, bias: 0,
-              accumulate: false, into: gradPhased + phase * layout.phaseStride,
-              count: layout.phaseStride)
-          }
-          layout.unphase(gradPhased, to: gradInput + task * g.inputPlane)
+          widenedGroup = (image, group)
         }
+        let gradPhased = scratch.phased(0)
+        for phase in 0..<g.strideHeight * g.strideWidth {
+          // Terms: every (output channel, tap) pair whose tap reads this phase plane.
+          var terms = 0
+          for o in 0..<outPerGroup {
+            let filter = weight + ((group * outPerGroup + o) * g.inChannelsPerGroup
+              + localChannel) * g.kernelPlane
+            for tap in 0..<g.kernelPlane where tapPhases[tap].phase == phase {
+              sources[terms] = UnsafePointer(scratch.wide(o)) + layout.margin
+                - tapPhases[tap].offset
+              weights[terms] = filter[tap]
+              terms += 1
+            }
+          }
+          conv2dDirectWeightedSum(
+            sources.baseAddress!, weights: weights.baseAddress!, terms: terms, bias: 0,
+            accumulate: false, into: gradPhased + phase * layout.phaseStride,
+            count: layout.phaseStride)
+        }
+        layout.unphase(gradPhased, to: gradInput + task * g.inputPlane)
       }
+    }
+  }
+}
+
+/// Stack buffers for one worker of the grad-input pass: the terms' source pointers and
+/// weights, and every tap's phase and in-phase offset (looked up per task instead of divided
+/// out again).
+private func withTermBuffers(
+  capacity: Int, layout: Conv2dDirectLayout,
+  _ body: (
+    UnsafeMutableBufferPointer<UnsafePointer<Float>>, UnsafeMutableBufferPointer<Float>,
+    UnsafeBufferPointer<(phase: Int, offset: Int)>
+  ) -> Void
+) {
+  let taps = layout.geometry.kernelPlane
+  withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: capacity) { sources in
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { weights in
+      withUnsafeTemporaryAllocation(of: (phase: Int, offset: Int).self, capacity: taps) { phases in
+        for tap in 0..<taps { phases[tap] = layout.phase(ofTap: tap) }
+        body(sources, weights, UnsafeBufferPointer(phases))
       }
     }
   }
