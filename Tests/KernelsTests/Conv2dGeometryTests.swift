@@ -1,0 +1,108 @@
+import Kernels
+import Testing
+
+@Suite struct Conv2dGeometryTests {
+  @Test func outputSizeFollowsPyTorchFormula() throws {
+    let g = try Conv2dGeometry(batch: 2, inChannels: 3, height: 32, width: 31, outChannels: 8,
+                               kernel: (7, 5), stride: (2, 3), padding: (3, 1))
+    // floor((32 + 6 − 7) / 2) + 1 = 16, floor((31 + 2 − 5) / 3) + 1 = 10
+    #expect(g.outputShape == [2, 8, 16, 10])
+    #expect(g.weightShape == [8, 3, 7, 5])
+    #expect(g.columnRows == 105)
+    #expect(g.macs == 2 * 8 * 160 * 105)
+  }
+
+  @Test func channelsNotDivisibleByGroupsIsRejectedWithTheShapes() {
+    #expect {
+      try Conv2dGeometry(batch: 1, inChannels: 6, height: 8, width: 8, outChannels: 9,
+                         kernel: (3, 3), groups: 4)
+    } throws: { error in
+      let text = String(describing: error)
+      return text.contains("4 groups") && text.contains("6 in") && text.contains("9 out")
+        && text.contains("[1, 6, 8, 8]")
+    }
+  }
+
+  @Test func kernelLargerThanPaddedInputIsRejectedWithTheShapes() {
+    #expect {
+      try Conv2dGeometry(batch: 2, inChannels: 3, height: 4, width: 9, outChannels: 4,
+                         kernel: (7, 3), padding: (1, 0))
+    } throws: { error in
+      let text = String(describing: error)
+      return text.contains("7×3") && text.contains("[2, 3, 4, 9]") && text.contains("6×9")
+    }
+  }
+
+  @Test(arguments: [
+    (0, 1, 1, 0, "batch"), (1, 0, 1, 0, "stride height"), (1, 1, 0, 0, "groups"),
+    (1, 1, 1, -1, "padding"),
+  ])
+  func nonPositiveSizesAreRejected(batch: Int, stride: Int, groups: Int, padding: Int, named: String) {
+    #expect {
+      try Conv2dGeometry(batch: batch, inChannels: 4, height: 5, width: 5, outChannels: 4,
+                         kernel: (3, 3), stride: (stride, 1), padding: (padding, 0), groups: groups)
+    } throws: { error in
+      String(describing: error).contains(named)
+    }
+  }
+
+  @Test func validOutputRangeExcludesExactlyThePaddingTaps() {
+    for stride in 1...3 {
+      for padding in 0...3 {
+        for offset in 0...4 where offset <= 2 * padding + 5 {
+          let inputSize = 6
+          let outputSize = (inputSize + 2 * padding - 5) / stride + 1
+          guard outputSize > 0 else { continue }
+          let range = Conv2dGeometry.validOutputRange(
+            kernelOffset: offset, stride: stride, padding: padding,
+            inputSize: inputSize, outputSize: outputSize)
+          let expected = (0..<outputSize).filter { o in
+            let i = o * stride - padding + offset
+            return i >= 0 && i < inputSize
+          }
+          #expect(Array(range) == expected, "stride \(stride) padding \(padding) offset \(offset)")
+        }
+      }
+    }
+  }
+
+  @Test func defaultChunkKeepsGEMMWideAndWorkspaceBounded() throws {
+    // 32×32 maps: 8 images give 8192 columns.
+    let stage1 = try Conv2dGeometry(batch: 128, inChannels: 64, height: 32, width: 32,
+                                    outChannels: 64, kernel: (3, 3), padding: (1, 1))
+    #expect(stage1.defaultImagesPerChunk() == 8)
+    // 4×4 maps with K = 4608: the column buffer bound (8 Mi floats) wins over the width target.
+    let stage4 = try Conv2dGeometry(batch: 128, inChannels: 512, height: 4, width: 4,
+                                    outChannels: 512, kernel: (3, 3), padding: (1, 1))
+    #expect(stage4.defaultImagesPerChunk() == (8 << 20) / (4608 * 16))
+    // Never more than the batch, never less than one image.
+    let small = try stage1.withBatch(3)
+    #expect(small.defaultImagesPerChunk() == 3)
+    let huge = try Conv2dGeometry(batch: 2, inChannels: 3, height: 224, width: 224,
+                                  outChannels: 64, kernel: (7, 7), stride: (2, 2), padding: (3, 3))
+    #expect(huge.defaultImagesPerChunk() == 1)
+  }
+
+  @Test func preferredAlgorithmFollowsTheGeometry() throws {
+    let depthwise = try Conv2dGeometry(batch: 8, inChannels: 32, height: 16, width: 16,
+                                       outChannels: 32, kernel: (3, 3), padding: (1, 1), groups: 32)
+    let wide1x1 = try Conv2dGeometry(batch: 8, inChannels: 64, height: 16, width: 16,
+                                     outChannels: 256, kernel: (1, 1))
+    let narrow1x1 = try wide1x1.withBatch(8).withSpatialSize(8, 8)
+    let strided1x1 = try Conv2dGeometry(batch: 8, inChannels: 64, height: 16, width: 16,
+                                        outChannels: 128, kernel: (1, 1), stride: (2, 2))
+    #expect(Conv2dAlgorithm.preferred(for: depthwise) == .direct)
+    #expect(Conv2dAlgorithm.preferred(for: wide1x1) == .pointwiseDirect)
+    #expect(Conv2dAlgorithm.preferred(for: narrow1x1) == .im2colGEMM(imagesPerChunk: 8))
+    #expect(Conv2dAlgorithm.preferred(for: strided1x1) == .im2colGEMM(imagesPerChunk: 8))
+  }
+}
+
+extension Conv2dGeometry {
+  fileprivate func withSpatialSize(_ height: Int, _ width: Int) throws -> Conv2dGeometry {
+    try Conv2dGeometry(
+      batch: batch, inChannels: inChannels, height: height, width: width,
+      outChannels: outChannels, kernel: (kernelHeight, kernelWidth),
+      stride: (strideHeight, strideWidth), padding: (paddingHeight, paddingWidth), groups: groups)
+  }
+}
