@@ -33,3 +33,26 @@ import TestSupport
     #expect(maxRelativeError(loss.backward().values, try f.tensor("dlogits").values) < 1e-6)
   }
 }
+
+@Suite struct ConvolutionFixtureTests {
+  @Test(arguments: ["conv_grouped", "conv_stride2", "conv_depthwise", "conv_1x1"])
+  func convolutionMatchesPyTorch(name: String) throws {
+    let f = try Fixture(name)
+    let x = try f.tensor("x"), weight = try f.tensor("weight")
+    let stride = Int(try f.number("stride")), padding = Int(try f.number("padding"))
+    let conv = Conv2d(inChannels: x.c, outChannels: weight.shape[0], kernelSize: weight.shape[2],
+                      stride: stride, padding: padding, groups: Int(try f.number("groups")),
+                      bias: f.file.tensors["bias"] != nil)
+    conv.weight.value.assign(weight)
+    if let bias = conv.bias { bias.value.assign(try f.tensor("bias")) }
+    let y = conv.forward(x, mode: .train)
+    let dx = conv.backward(try f.tensor("dy"))
+    #expect(y.shape == (try f.tensor("y").shape))
+    #expect(maxScaledError(y.values, try f.tensor("y").values) < 1e-5)
+    #expect(maxScaledError(dx.values, try f.tensor("dx").values) < 1e-5)
+    #expect(maxScaledError(conv.weight.grad.values, try f.tensor("dweight").values) < 1e-5)
+    if let bias = conv.bias {
+      #expect(maxScaledError(bias.grad.values, try f.tensor("dbias").values) < 1e-5)
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import Engine
+import Kernels
+import Testing
+import TestSupport
+
+@Suite(.serialized) struct TrainingStepTests {
+  /// Two full SGD steps (softmax + MFD at two taps, BN, residual, grouped and depthwise convs)
+  /// from PyTorch's initial weights: every parameter, running statistic and loss after each step
+  /// equals PyTorch's (computed in float64) within 1e-5 relative to the tensor's largest value.
+  @Test func twoSGDStepsMatchPyTorch() throws {
+    let f = try Fixture("sgd_step_small_cnn")
+    let model = makeSmallCNN(lambda: Float(try f.number("lambda")))
+    let state = model.namedState()
+    for (name, entry) in state {
+      switch entry {
+      case .parameter(let p): p.value.assign(try f.tensor("init.\(name)"))
+      case .buffer(let t): t.assign(try f.tensor("init.\(name)"))
+      case .counter(let c): c.value = f.file.tensors["init.\(name)"]?.int64Values?.first ?? -1
+      }
+    }
+    let optimizer = SGD(parameters: model.namedParameters(), learningRate: Float(try f.number("lr")),
+                        momentum: Float(try f.number("momentum")),
+                        weightDecay: Float(try f.number("weight_decay")))
+    let trainer = ClassifierTrainer(model: model, optimizer: optimizer)
+    let x = try f.tensor("x"), labels = try f.labels("labels")
+    for step in 0..<Int(try f.number("steps")) {
+      let result = try trainer.step(input: x, labels: labels)
+      let expectedLosses = try f.tensor("step\(step).losses").values
+      let ours = [result.crossEntropy] + result.mfd.map(\.loss)
+      #expect(maxRelativeError(ours, expectedLosses, floor: 1e-3) < 1e-5, "losses at step \(step)")
+      for (name, entry) in state {
+        let key = "step\(step).\(name)"
+        switch entry {
+        case .parameter(let p):
+          #expect(maxScaledError(p.value.values, try f.tensor(key).values) < 1e-5, "\(key)")
+        case .buffer(let t):
+          #expect(maxScaledError(t.values, try f.tensor(key).values) < 1e-5, "\(key)")
+        case .counter(let c):
+          #expect(c.value == f.file.tensors[key]?.int64Values?.first, "\(key)")
+        }
+      }
+    }
+  }
+
+  /// The same seed and thread count give bit-identical weights after several steps.
+  @Test func sameSeedAndThreadsGiveBitIdenticalWeights() throws {
+    func train() throws -> [[Float]] {
+      let model = makeSmallCNN()
+      model.initialise(seed: 7)
+      let trainer = ClassifierTrainer(
+        model: model, optimizer: SGD(parameters: model.namedParameters(), learningRate: 0.05))
+      for step in 0..<4 {
+        let x = randomTensor([6, 3, 8, 8], seed: UInt64(100 + step))
+        _ = try trainer.step(input: x, labels: randomLabels(6, classes: 5, seed: UInt64(step)))
+      }
+      return model.namedState().compactMap {
+        if case .parameter(let p) = $0.entry { return p.value.values }
+        if case .buffer(let t) = $0.entry { return t.values }
+        return nil
+      }
+    }
+    Threading.setThreadCount(2)
+    defer { Threading.setThreadCount(1) }
+    let first = try train(), second = try train()
+    #expect(first == second)
+    // And the seed matters: a different seed gives different weights.
+    let other = makeSmallCNN()
+    other.initialise(seed: 8)
+    #expect(other.namedParameters().first!.parameter.value.values != first.first!)
+  }
+
+  @Test func lossFallsOnAFixedBatch() throws {
+    let model = makeSmallCNN()
+    model.initialise(seed: 3)
+    let trainer = ClassifierTrainer(
+      model: model, optimizer: SGD(parameters: model.namedParameters(), learningRate: 0.05))
+    let x = randomTensor([8, 3, 8, 8], seed: 11), labels = randomLabels(8, classes: 5, seed: 12)
+    let first = try trainer.step(input: x, labels: labels)
+    var last = first
+    for _ in 0..<15 { last = try trainer.step(input: x, labels: labels) }
+    #expect(last.crossEntropy < 0.5 * first.crossEntropy)
+    #expect(trainer.taps.map(\.label) == ["S0", "S1"])
+  }
+}
