@@ -1,0 +1,82 @@
+import Foundation
+import Kernels
+
+/// Everything `mfd bench` measures about the engine, in one run so the ratios are honest.
+public struct EngineBenchmark: Sendable, Codable {
+  public var threads: Int
+  public var batch: Int
+  public var sgemm: SgemmRate
+  public var convolutions: [ConvMeasurement]
+  public var mfd: [MFDMeasurement]
+
+  /// Forward + backward GFLOPS of the ResNet50 stage convolutions, weighted by occurrence.
+  public var convolutionGFLOPS: Double { weightedGFLOPS(convolutions) }
+  public var convolutionShareOfSgemm: Double { convolutionGFLOPS / sgemm.gflops }
+
+  /// Runs the sgemm ceiling, the ResNet50 stage convolutions and the MFD stages.
+  public static func run(
+    threads: Int, batch: Int, repetitions: Int = 3, progress: (String) -> Void = { _ in }
+  ) -> EngineBenchmark {
+    Threading.setThreadCount(threads)
+    progress("sgemm ceiling…")
+    let sgemm = measureSgemmCeiling()
+    progress("convolutions (ResNet50 stage shapes, batch \(batch))…")
+    let convolutions = measureConvolutions(resnet50StageConvolutions, batch: batch, repetitions: repetitions)
+    progress("MFD loss at the five stage outputs…")
+    let mfd = measureMFD(batch: batch, sgemmGFLOPS: sgemm.gflops, repetitions: repetitions)
+    return EngineBenchmark(threads: threads, batch: batch, sgemm: sgemm,
+                           convolutions: convolutions, mfd: mfd)
+  }
+
+  /// Seconds of MFD forward + backward relative to the convolution time of the same stage
+  /// (all its bottleneck convolutions, forward and backward).
+  public func mfdShareOfStage(_ m: MFDMeasurement) -> Double? {
+    let stageConvs = convolutions.filter { $0.shape.label.hasPrefix(m.stage + " ") }
+    guard !stageConvs.isEmpty else { return nil }
+    let convSeconds = stageConvs.reduce(0.0) {
+      $0 + Double($1.shape.occurrences) * ($1.forwardSeconds + $1.backwardSeconds)
+    }
+    return m.seconds / convSeconds
+  }
+
+  /// Human-readable tables (Markdown).
+  public var markdown: String {
+    var lines = [
+      "sgemm ceiling (\(sgemm.size)³, \(threads) threads): \(fmt(sgemm.gflops)) GFLOPS",
+      "",
+      "ResNet50 stage convolutions, batch \(batch), 32×32 input (forward; backward = input + weight gradients):",
+      "",
+      "| layer | × | fwd GFLOPS | bwd GFLOPS | fwd+bwd GFLOPS | % of sgemm ceiling | same-shape sgemm GFLOPS |",
+      "|---|---|---|---|---|---|---|",
+    ]
+    for m in convolutions {
+      lines.append("| \(m.shape.label) | \(m.shape.occurrences) | \(fmt(m.forwardGFLOPS)) | \(fmt(m.backwardGFLOPS)) | "
+        + "\(fmt(m.totalGFLOPS)) | \(pct(m.totalGFLOPS / sgemm.gflops)) | \(fmt(m.sameShapeSgemmGFLOPS)) |")
+    }
+    lines.append("| **all, weighted** | 48 | | | **\(fmt(convolutionGFLOPS))** | **\(pct(convolutionShareOfSgemm))** | |")
+    lines += [
+      "",
+      "MFD loss, forward + backward, at the five stage outputs (batch \(batch)):",
+      "",
+      "| stage | shape | ms | GEMM FLOPs at sgemm rate, ms | ratio | share of the stage's conv time |",
+      "|---|---|---|---|---|---|",
+    ]
+    for m in mfd {
+      let share = mfdShareOfStage(m).map(pct) ?? "–"
+      lines.append("| \(m.stage) | \(m.shape.dropFirst().map(String.init).joined(separator: "×")) | "
+        + "\(fmt(m.seconds * 1000)) | \(fmt(m.gemmBoundSeconds * 1000)) | \(fmt(m.ratioToGEMMBound, 2))× | \(share) |")
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  /// One JSON object on one line, for scripts.
+  public var jsonLine: String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
+    return String(decoding: data, as: UTF8.self)
+  }
+}
+
+func fmt(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+func pct(_ value: Double) -> String { String(format: "%.1f %%", value * 100) }
