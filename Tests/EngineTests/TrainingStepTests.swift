@@ -82,3 +82,27 @@ import TestSupport
     #expect(trainer.taps.map(\.label) == ["S0", "S1"])
   }
 }
+
+@Suite struct TrainingStepErrorTests {
+  @Test func badInputsAreRejectedBeforeAnyUpdate() throws {
+    let model = makeSmallCNN()
+    model.initialise(seed: 1)
+    let before = model.namedParameters().map { $0.parameter.value.values }
+    let trainer = ClassifierTrainer(
+      model: model, optimizer: SGD(parameters: model.namedParameters(), learningRate: 0.1))
+    #expect {
+      try trainer.step(input: randomTensor([2, 4, 8, 8], seed: 1), labels: [0, 1])
+    } throws: { error in
+      "\(error)" == "shape mismatch in conv1 (Conv2d(3→8, 3×3, padding 1)): expected [N, 3, H, W] with H + 2·1 ≥ 3 and W + 2·1 ≥ 3, got [2, 4, 8, 8]"
+    }
+    #expect(throws: TrainingStepError.labelCount(labels: 1, batch: 2)) {
+      try trainer.step(input: randomTensor([2, 3, 8, 8], seed: 1), labels: [0])
+    }
+    #expect {
+      try trainer.step(input: randomTensor([2, 3, 8, 8], seed: 1), labels: [0, 5])
+    } throws: { error in
+      "\(error)".contains("5") && "\(error)".contains("classes")
+    }
+    #expect(model.namedParameters().map { $0.parameter.value.values } == before)
+  }
+}

@@ -35,16 +35,49 @@ public final class ClassifierTrainer {
     self.taps = model.allLayers().compactMap { $0 as? MFDTap }
   }
 
+  /// The last input shape checked against the model (the check runs once per new shape).
+  private var validatedShape: [Int]?
+
   /// Runs one step on `input` [n, c, h, w] with `labels` [n].
-  /// - Throws: `LabelOutOfRangeError` before any parameter changes.
-  public func step(input: Tensor, labels: [Int32]) throws(LabelOutOfRangeError) -> StepResult {
+  /// - Throws: `TrainingStepError` before any parameter changes: an input the model cannot take
+  ///   (naming the layer and both shapes), a label count that differs from the batch, or a label
+  ///   outside the classifier's range.
+  public func step(input: Tensor, labels: [Int32]) throws(TrainingStepError) -> StepResult {
+    if validatedShape != input.shape {
+      let output: [Int]
+      do { output = try model.outputShape(for: input.shape) } catch { throw .shape(error) }
+      guard output.count == 2, output[0] == input.shape[0] else {
+        throw .shape(ShapeError(layer: "classifier output", expected: "[\(input.shape[0]), classes]",
+                                actual: output))
+      }
+      validatedShape = input.shape
+    }
+    guard labels.count == input.shape[0] else {
+      throw .labelCount(labels: labels.count, batch: input.shape[0])
+    }
     optimizer.zeroGradients()
     let logits = model.forward(input, mode: .train)
-    let ce = try crossEntropy.forward(logits: logits, labels: labels)
+    let ce: Float
+    do { ce = try crossEntropy.forward(logits: logits, labels: labels) } catch { throw .label(error) }
     _ = model.backward(crossEntropy.backward())
     optimizer.step()
     let mfd = taps.map { ($0.label, $0.lastLoss ?? 0) }
     let total = ce + zip(taps, mfd).reduce(Float(0)) { $0 + $1.0.lambda * $1.1.1 }
     return StepResult(crossEntropy: ce, mfd: mfd, total: total, correct: crossEntropy.correct)
+  }
+}
+
+/// Why a training step could not run. Nothing was updated.
+public enum TrainingStepError: Error, CustomStringConvertible, Equatable {
+  case shape(ShapeError)
+  case labelCount(labels: Int, batch: Int)
+  case label(LabelOutOfRangeError)
+
+  public var description: String {
+    switch self {
+    case .shape(let error): error.description
+    case .labelCount(let labels, let batch): "\(labels) labels for a batch of \(batch) images"
+    case .label(let error): error.description
+    }
   }
 }
