@@ -25,11 +25,12 @@ let package = Package(
     ),
     .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
     .target(name: "Engine", dependencies: ["Kernels"], swiftSettings: numericSettings),
-    .target(name: "Benchmarks", dependencies: ["Engine", "Kernels"], swiftSettings: numericSettings),
+    .target(name: "Models", dependencies: ["Engine"], swiftSettings: numericSettings),
+    .target(name: "Benchmarks", dependencies: ["Models", "Engine", "Kernels"], swiftSettings: numericSettings),
     .executableTarget(
       name: "mfd",
       dependencies: [
-        "Engine", "Benchmarks",
+        "Engine", "Models", "Benchmarks",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -37,6 +38,8 @@ let package = Package(
             swiftSettings: numericSettings),
     .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"],
                 swiftSettings: numericSettings),
+    .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"],
+                exclude: ["Fixtures"], swiftSettings: numericSettings),
     .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"],
                 exclude: ["Fixtures"], swiftSettings: numericSettings),
   ],

@@ -8,6 +8,8 @@ public struct EngineBenchmark: Sendable, Codable {
   public var sgemm: SgemmRate
   public var convolutions: [ConvMeasurement]
   public var mfd: [MFDMeasurement]
+  /// Training steps of whole networks (filled by the caller, one child process each).
+  public var models: [ModelStepMeasurement] = []
 
   /// Forward + backward GFLOPS of the ResNet50 stage convolutions, weighted by occurrence.
   public var convolutionGFLOPS: Double { weightedGFLOPS(convolutions) }
@@ -28,6 +30,13 @@ public struct EngineBenchmark: Sendable, Codable {
                            convolutions: convolutions, mfd: mfd)
   }
 
+  /// Only the sgemm ceiling (for the model table's ratios when the kernels are skipped).
+  public static func sgemmOnly(threads: Int, batch: Int) -> EngineBenchmark {
+    Threading.setThreadCount(threads)
+    return EngineBenchmark(threads: threads, batch: batch, sgemm: measureSgemmCeiling(),
+                           convolutions: [], mfd: [])
+  }
+
   /// Seconds of MFD forward + backward relative to the convolution time of the same stage
   /// (all its bottleneck convolutions, forward and backward).
   public func mfdShareOfStage(_ m: MFDMeasurement) -> Double? {
@@ -41,9 +50,17 @@ public struct EngineBenchmark: Sendable, Codable {
 
   /// Human-readable tables (Markdown).
   public var markdown: String {
+    var lines = ["sgemm ceiling (\(sgemm.size)³, \(threads) threads): \(fmt(sgemm.gflops)) GFLOPS", ""]
+    if !convolutions.isEmpty { lines += kernelLines + [""] }
+    if !models.isEmpty {
+      lines += ["Training step per network, batch \(batch), 32×32, 100 classes, \(threads) threads:", "",
+                modelMarkdown(models, sgemmGFLOPS: sgemm.gflops)]
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  private var kernelLines: [String] {
     var lines = [
-      "sgemm ceiling (\(sgemm.size)³, \(threads) threads): \(fmt(sgemm.gflops)) GFLOPS",
-      "",
       "ResNet50 stage convolutions, batch \(batch), 32×32 input (forward; backward = input + weight gradients):",
       "",
       "| layer | × | fwd GFLOPS | bwd GFLOPS | fwd+bwd GFLOPS | % of sgemm ceiling | same-shape sgemm GFLOPS |",
@@ -66,7 +83,7 @@ public struct EngineBenchmark: Sendable, Codable {
       lines.append("| \(m.stage) | \(m.shape.dropFirst().map(String.init).joined(separator: "×")) | "
         + "\(fmt(m.seconds * 1000)) | \(fmt(m.gemmBoundSeconds * 1000)) | \(fmt(m.ratioToGEMMBound, 2))× | \(share) |")
     }
-    return lines.joined(separator: "\n")
+    return lines
   }
 
   /// One JSON object on one line, for scripts.

@@ -17,8 +17,13 @@ public struct Fixture {
   public let name: String
 
   public init(_ name: String) throws {
-    self.name = name
-    file = try SafetensorsFile(contentsOf: fixtureURL(name))
+    try self.init(url: fixtureURL(name))
+  }
+
+  /// A golden file at any path (other test targets keep their own fixtures).
+  public init(url: URL) throws {
+    name = url.lastPathComponent
+    file = try SafetensorsFile(contentsOf: url)
   }
 
   /// A float32 entry as a Tensor with its stored shape.

@@ -1,4 +1,7 @@
 import Kernels
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A contiguous row-major Float32 array with a shape; NCHW for images.
 ///
@@ -82,19 +85,35 @@ public final class Tensor: @unchecked Sendable {
 }
 
 /// 64-byte aligned, zero-initialised Float storage owned by one or more `Tensor` views.
+///
+/// Large buffers come from `calloc`, whose pages the kernel maps lazily and already zeroed: a
+/// full-width ResNet50 with its gradients is ~190 MB that a shape or naming query never touches,
+/// and zero-filling it by hand would cost a page fault per 4 KB up front.
 final class TensorStorage: @unchecked Sendable {
   let base: UnsafeMutablePointer<Float>
   let capacity: Int
+  private let fromCalloc: Bool
 
   init(capacity: Int) {
     self.capacity = capacity
-    let raw = UnsafeMutableRawPointer.allocate(
-      byteCount: max(1, capacity) * MemoryLayout<Float>.stride, alignment: 64)
-    base = raw.bindMemory(to: Float.self, capacity: max(1, capacity))
-    base.initialize(repeating: 0, count: max(1, capacity))
+    let count = max(1, capacity)
+    if let raw = calloc(count, MemoryLayout<Float>.stride) {
+      if Int(bitPattern: raw) % 64 == 0 {
+        base = raw.bindMemory(to: Float.self, capacity: count)
+        fromCalloc = true
+        return
+      }
+      free(raw)
+    }
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+    base = raw.bindMemory(to: Float.self, capacity: count)
+    base.initialize(repeating: 0, count: count)
+    fromCalloc = false
   }
 
-  deinit { base.deallocate() }
+  deinit {
+    if fromCalloc { free(base) } else { base.deallocate() }
+  }
 }
 
 extension Tensor: CustomStringConvertible {

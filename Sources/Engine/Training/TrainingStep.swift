@@ -35,6 +35,8 @@ public final class ClassifierTrainer {
     self.taps = model.allLayers().compactMap { $0 as? MFDTap }
   }
 
+  /// The logits of the last step's forward pass [n, classes] (valid until the next step).
+  public private(set) var lastLogits: Tensor?
   /// The last input shape checked against the model (the check runs once per new shape).
   private var validatedShape: [Int]?
 
@@ -57,6 +59,7 @@ public final class ClassifierTrainer {
     }
     optimizer.zeroGradients()
     let logits = model.forward(input, mode: .train)
+    lastLogits = logits
     let ce: Float
     do { ce = try crossEntropy.forward(logits: logits, labels: labels) } catch { throw .label(error) }
     _ = model.backward(crossEntropy.backward())
