@@ -20,7 +20,7 @@ func buildDenseNet(_ config: ModelConfiguration, plan: inout TapPlan) -> Sequent
   var features: [(String, any Layer)] = [
     ("conv0", Conv2d(inChannels: 3, outChannels: channels, kernelSize: 3, stride: 1, padding: 1, bias: false)),
     ("norm0", BatchNorm2d(channels: channels)),
-    ("relu0", ReLU()),
+    ("relu0", ReLU(inPlace: true)),
   ]
   features += plan.block("mfd_stem", label: "features.relu0")
   features += plan.stage(0)
@@ -43,7 +43,7 @@ func buildDenseNet(_ config: ModelConfiguration, plan: inout TapPlan) -> Sequent
       let reduced = channels / 2
       features.append(("transition\(index + 1)", Sequential(named: [
         ("norm", BatchNorm2d(channels: channels)),
-        ("relu", ReLU()),
+        ("relu", ReLU(inPlace: true)),
         ("conv", Conv2d(inChannels: channels, outChannels: reduced, kernelSize: 1, bias: false)),
         ("pool", AvgPool2d(kernelSize: 2, stride: 2)),
       ])))
@@ -53,7 +53,7 @@ func buildDenseNet(_ config: ModelConfiguration, plan: inout TapPlan) -> Sequent
   features.append(("norm5", BatchNorm2d(channels: channels)))
   return Sequential(named: [
     ("features", Sequential(named: features)),
-    ("relu", ReLU()),
+    ("relu", ReLU(inPlace: true)),
     ("avgpool", AdaptiveAvgPool2d(outputSize: 1)),
     ("flatten", Flatten()),
     ("embedding", FeatureHook()),
@@ -68,13 +68,13 @@ private func makeDenseLayer(
 ) -> DenseConcat {
   var layers: [(String, any Layer)] = [
     ("norm1", BatchNorm2d(channels: inChannels)),
-    ("relu1", ReLU()),
+    ("relu1", ReLU(inPlace: true)),
   ]
   layers += plan.block("mfd1", label: "\(path).relu1")
   layers += [
     ("conv1", Conv2d(inChannels: inChannels, outChannels: bottleneck, kernelSize: 1, bias: false)),
     ("norm2", BatchNorm2d(channels: bottleneck)),
-    ("relu2", ReLU()),
+    ("relu2", ReLU(inPlace: true)),
   ]
   layers += plan.block("mfd2", label: "\(path).relu2")
   layers.append(("conv2", Conv2d(inChannels: bottleneck, outChannels: growth, kernelSize: 3,

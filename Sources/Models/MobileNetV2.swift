@@ -67,7 +67,7 @@ private func convBNReLU6(
     ("0", Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: kernel,
                  stride: stride, padding: (kernel - 1) / 2, groups: groups, bias: false)),
     ("1", BatchNorm2d(channels: outChannels)),
-    ("2", ReLU6()),
+    ("2", ReLU6(inPlace: true)),
   ] + plan.block("mfd", label: label))
 }
 

@@ -23,7 +23,7 @@ func buildMobileNetV2CIFAR(_ config: ModelConfiguration, plan: inout TapPlan) ->
   var layers: [(String, any Layer)] = [
     ("conv1", Conv2d(inChannels: 3, outChannels: stem, kernelSize: 3, stride: 1, padding: 1, bias: false)),
     ("bn1", BatchNorm2d(channels: stem)),
-    ("relu1", ReLU()),
+    ("relu1", ReLU(inPlace: true)),
   ]
   layers += plan.block("mfd_stem", label: "relu1")
   layers += plan.stage(0)
@@ -47,7 +47,7 @@ func buildMobileNetV2CIFAR(_ config: ModelConfiguration, plan: inout TapPlan) ->
   layers += [
     ("conv2", Conv2d(inChannels: inChannels, outChannels: last, kernelSize: 1, bias: false)),
     ("bn2", BatchNorm2d(channels: last)),
-    ("relu2", ReLU()),
+    ("relu2", ReLU(inPlace: true)),
   ]
   layers += plan.block("mfd_head", label: "relu2")
   layers += [
@@ -69,14 +69,14 @@ private func makeCIFARBlock(
   var main: [(String, any Layer)] = [
     ("conv1", Conv2d(inChannels: inChannels, outChannels: planes, kernelSize: 1, bias: false)),
     ("bn1", BatchNorm2d(channels: planes)),
-    ("relu1", ReLU()),
+    ("relu1", ReLU(inPlace: true)),
   ]
   main += plan.block("mfd1", label: "\(path).relu1")
   main += [
     ("conv2", Conv2d(inChannels: planes, outChannels: planes, kernelSize: 3, stride: stride,
                      padding: 1, groups: planes, bias: false)),
     ("bn2", BatchNorm2d(channels: planes)),
-    ("relu2", ReLU()),
+    ("relu2", ReLU(inPlace: true)),
   ]
   main += plan.block("mfd2", label: "\(path).relu2")
   main += [

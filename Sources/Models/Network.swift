@@ -33,6 +33,8 @@ public final class Network: Layer {
     stageProbes = plan.probes
     mfdTaps = plan.taps
     embedding = body.allLayers().compactMap { $0 as? FeatureHook }.first!
+    // One pool for the whole network: a backward pass holds only the gradients in flight.
+    attachGradientPool()
   }
 
   public var children: [(name: String, layer: any Layer)] { [("", body)] }
@@ -40,6 +42,7 @@ public final class Network: Layer {
   /// - input: [n, 3, h, w] → logits [n, classes]
   public func forward(_ input: Tensor, mode: Mode) -> Tensor { body.forward(input, mode: mode) }
   public func backward(_ gradOutput: Tensor) -> Tensor { body.backward(gradOutput) }
+  public func releaseGradient() { body.releaseGradient() }
 
   public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
     guard inputShape.count == 4, inputShape[1] == 3 else {

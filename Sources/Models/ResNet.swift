@@ -22,7 +22,7 @@ func buildResNet(_ config: ModelConfiguration, style: BottleneckStyle, plan: ino
   var layers: [(String, any Layer)] = [
     ("conv1", Conv2d(inChannels: 3, outChannels: stem, kernelSize: 3, stride: 1, padding: 1, bias: false)),
     ("bn1", BatchNorm2d(channels: stem)),
-    ("relu", ReLU()),
+    ("relu", ReLU(inPlace: true)),
   ]
   layers += plan.block("mfd_stem", label: "relu")
   layers += plan.stage(0)
@@ -58,14 +58,14 @@ private func makeBottleneck(
   var main: [(String, any Layer)] = [
     ("conv1", Conv2d(inChannels: inChannels, outChannels: width, kernelSize: 1, bias: false)),
     ("bn1", BatchNorm2d(channels: width)),
-    ("relu1", ReLU()),
+    ("relu1", ReLU(inPlace: true)),
   ]
   main += plan.block("mfd1", label: "\(path).relu1")
   main += [
     ("conv2", Conv2d(inChannels: width, outChannels: width, kernelSize: 3, stride: stride,
                      padding: 1, groups: style.groups, bias: false)),
     ("bn2", BatchNorm2d(channels: width)),
-    ("relu2", ReLU()),
+    ("relu2", ReLU(inPlace: true)),
   ]
   main += plan.block("mfd2", label: "\(path).relu2")
   main += [
@@ -78,7 +78,7 @@ private func makeBottleneck(
       Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: 1, stride: stride, bias: false),
       BatchNorm2d(channels: outChannels))
   }
-  let post: any Layer = Sequential(named: [("relu", ReLU())] + plan.block("mfd3", label: "\(path).relu"))
+  let post: any Layer = Sequential(named: [("relu", ReLU(inPlace: true))] + plan.block("mfd3", label: "\(path).relu"))
   return Residual(main: Sequential(named: main), shortcut: downsample, post: post)
 }
 

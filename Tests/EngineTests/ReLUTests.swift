@@ -33,3 +33,21 @@ import TestSupport
     #expect(y1 === y2 && dx1 === dx2 && y1 !== x)
   }
 }
+
+@Suite struct InPlaceActivationTests {
+  /// In place, the activations overwrite their input and give the same output and gradient.
+  @Test func inPlaceReLUAndReLU6MatchTheCopyingVersions() {
+    let x = randomTensor([2, 3, 4, 4], seed: 8, in: -3...9)
+    let dy = randomTensor(x.shape, seed: 9)
+    for (copying, inPlace) in [(ReLU() as any Layer, ReLU(inPlace: true) as any Layer),
+                               (ReLU6(), ReLU6(inPlace: true))] {
+      let expected = copying.forward(x, mode: .train).values
+      let expectedGrad = copying.backward(dy).values
+      let input = x.copy()
+      let output = inPlace.forward(input, mode: .train)
+      #expect(output === input)
+      #expect(output.values == expected)
+      #expect(inPlace.backward(dy).values == expectedGrad)
+    }
+  }
+}

@@ -106,3 +106,33 @@ import TestSupport
     #expect(model.namedParameters().map { $0.parameter.value.values } == before)
   }
 }
+
+@Suite struct GradientPoolTests {
+  /// A pooled backward gives bit-identical results with fewer gradient bytes.
+  @Test func pooledGradientsGiveIdenticalStepsWithLessMemory() throws {
+    func train(pooled: Bool) throws -> (weights: [[Float]], pool: GradientPool?) {
+      let model = makeSmallCNN()
+      model.initialise(seed: 5)
+      let pool = pooled ? GradientPool() : nil
+      if let pool { model.attachGradientPool(pool) }
+      let trainer = ClassifierTrainer(
+        model: model, optimizer: SGD(parameters: model.namedParameters(), learningRate: 0.05))
+      for step in 0..<3 {
+        _ = try trainer.step(input: randomTensor([6, 3, 8, 8], seed: UInt64(step)),
+                             labels: randomLabels(6, classes: 5, seed: UInt64(step)))
+      }
+      return (model.namedParameters().map { $0.parameter.value.values }, pool)
+    }
+    let plain = try train(pooled: false), pooled = try train(pooled: true)
+    #expect(plain.weights == pooled.weights)
+    // Unpooled, every layer keeps an input-gradient buffer as large as its input.
+    let model = makeSmallCNN()
+    var shape = [6, 3, 8, 8], unpooledBytes = 0
+    for (_, layer) in model.layers {
+      unpooledBytes += shape.reduce(1, *) * 4
+      shape = try layer.outputShape(for: shape)
+    }
+    let allocated = try #require(pooled.pool).allocatedBytes
+    #expect(allocated > 0 && allocated < unpooledBytes)
+  }
+}

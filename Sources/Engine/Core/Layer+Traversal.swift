@@ -36,6 +36,12 @@ extension Layer {
     for layer in allLayers() { layer.resetParameters(using: &generator) }
   }
 
+  /// Makes every layer of this model take its input-gradient buffers from one shared pool, so
+  /// a backward pass holds only the gradients in flight.
+  public func attachGradientPool(_ pool: GradientPool = GradientPool()) {
+    for layer in allLayers() { layer.attach(pool) }
+  }
+
   /// Sets every parameter gradient to zero.
   public func zeroGradients() {
     for (_, p) in namedParameters() { p.grad.fill(0) }

@@ -25,6 +25,12 @@ public protocol Layer: AnyObject {
   var children: [(name: String, layer: any Layer)] { get }
   /// Redraws this layer's own parameters with PyTorch's default initialisation.
   func resetParameters(using generator: inout SeededGenerator)
+  /// The tensor returned by the last `backward` has been consumed: hand its buffer back to the
+  /// gradient pool (composites forward this to the child that produced their result).
+  func releaseGradient()
+  /// Takes input-gradient buffers from `pool` from now on (this layer only; see
+  /// `attachGradientPool` for a whole model).
+  func attach(_ pool: GradientPool)
 }
 
 extension Layer {
@@ -32,6 +38,8 @@ extension Layer {
   public func localState() -> [(name: String, entry: StateEntry)] { [] }
   public var children: [(name: String, layer: any Layer)] { [] }
   public func resetParameters(using generator: inout SeededGenerator) {}
+  public func releaseGradient() {}
+  public func attach(_ pool: GradientPool) {}
 }
 
 /// A learnable tensor and its accumulated gradient, same shape.

@@ -47,6 +47,9 @@ public final class Tensor: @unchecked Sendable {
     return Tensor(shape: newShape, sharing: storage)
   }
 
+  /// Whether both tensors view the same memory (a reshaped view, or the tensor itself).
+  public func sharesStorage(with other: Tensor) -> Bool { storage === other.storage }
+
   /// Elements copied into an array (tests, checkpoints, reports).
   public var values: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 

@@ -8,7 +8,7 @@ public final class AdaptiveAvgPool2d: Layer {
 
   private var inputShape: [Int] = []
   private var output: Tensor?
-  private var gradInput: Tensor?
+  private var gradient = GradientBuffer()
 
   public init(outputHeight: Int, outputWidth: Int) {
     precondition(outputHeight >= 1 && outputWidth >= 1,
@@ -42,13 +42,16 @@ public final class AdaptiveAvgPool2d: Layer {
     return out
   }
 
+  /// Hands the last input gradient's buffer back to the model's pool.
+  public func releaseGradient() { gradient.release() }
+  public func attach(_ pool: GradientPool) { gradient.attach(pool) }
+
   /// - gradOutput: [n, c, outputHeight, outputWidth] → gradient w.r.t. the input: [n, c, h, w]
   public func backward(_ gradOutput: Tensor) -> Tensor {
     guard let output else { preconditionFailure("AdaptiveAvgPool2d.backward called before forward") }
     precondition(gradOutput.shape == output.shape,
                  "AdaptiveAvgPool2d.backward: gradient \(gradOutput.shape) for output \(output.shape)")
-    let dx = Tensor.reusing(gradInput, shape: inputShape)
-    gradInput = dx
+    let dx = gradient.take(inputShape)
     adaptiveAvgPool2dBackward(
       gradOutput: gradOutput.pointer, gradInput: dx.pointer, planes: inputShape[0] * inputShape[1],
       inputHeight: inputShape[2], inputWidth: inputShape[3],

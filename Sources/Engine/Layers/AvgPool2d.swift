@@ -8,7 +8,7 @@ public final class AvgPool2d: Layer {
   private var geometry: Pool2dGeometry?
   private var inputShape: [Int] = []
   private var output: Tensor?
-  private var gradInput: Tensor?
+  private var gradient = GradientBuffer()
 
   /// - stride: defaults to `kernelSize`, as in PyTorch.
   public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
@@ -38,13 +38,16 @@ public final class AvgPool2d: Layer {
     return out
   }
 
+  /// Hands the last input gradient's buffer back to the model's pool.
+  public func releaseGradient() { gradient.release() }
+  public func attach(_ pool: GradientPool) { gradient.attach(pool) }
+
   /// - gradOutput: the output's shape → gradient w.r.t. the input: [n, c, h, w]
   public func backward(_ gradOutput: Tensor) -> Tensor {
     guard let geometry, let output else { preconditionFailure("AvgPool2d.backward called before forward") }
     precondition(gradOutput.shape == output.shape,
                  "AvgPool2d.backward: gradient \(gradOutput.shape) for output \(output.shape)")
-    let dx = Tensor.reusing(gradInput, shape: inputShape)
-    gradInput = dx
+    let dx = gradient.take(inputShape)
     avgPool2dBackward(gradOutput: gradOutput.pointer, gradInput: dx.pointer,
                       planes: inputShape[0] * inputShape[1], geometry: geometry)
     return dx

@@ -23,7 +23,7 @@ public final class BatchNorm2d: Layer {
   private let batchMean, batchVariance, batchInverseStd: Tensor
   // Reused across steps.
   private var output: Tensor?
-  private var gradInput: Tensor?
+  private var gradient = GradientBuffer()
 
   /// - channels: c of the [n, c, h, w] input.
   public init(channels: Int, epsilon: Float = 1e-5, momentum: Float = 0.1) {
@@ -77,6 +77,10 @@ public final class BatchNorm2d: Layer {
     return out
   }
 
+  /// Hands the last input gradient's buffer back to the model's pool.
+  public func releaseGradient() { gradient.release() }
+  public func attach(_ pool: GradientPool) { gradient.attach(pool) }
+
   /// Through the batch statistics after a training forward; through the (constant) running
   /// statistics after an eval forward.
   ///
@@ -86,8 +90,7 @@ public final class BatchNorm2d: Layer {
     precondition(gradOutput.shape == input.shape,
                  "BatchNorm2d.backward: gradient \(gradOutput.shape) for output \(input.shape)")
     let (n, spatial) = (input.n, input.h * input.w)
-    let dx = Tensor.reusing(gradInput, shape: input.shape)
-    gradInput = dx
+    let dx = gradient.take(input.shape)
     switch lastMode {
     case .train:
       batchNorm2dBackwardTraining(

@@ -27,7 +27,7 @@ public final class Conv2d: Layer {
   private var cachedInput: Tensor?
   private var cachedGeometry: Conv2dGeometry?
   private var output: Tensor?
-  private var gradInput: Tensor?
+  private var gradient = GradientBuffer()
 
   /// A convolution with a (height, width) kernel, stride and padding.
   public init(
@@ -129,18 +129,21 @@ public final class Conv2d: Layer {
     return result
   }
 
+  /// Hands the last input gradient's buffer back to the model's pool.
+  public func releaseGradient() { gradient.release() }
+  public func attach(_ pool: GradientPool) { gradient.attach(pool) }
+
   public func backward(_ gradOutput: Tensor) -> Tensor {
     guard let input = cachedInput, let geometry = cachedGeometry else {
       preconditionFailure("\(name): backward called before forward")
     }
     precondition(gradOutput.shape == geometry.outputShape,
                  "shape mismatch in \(name): expected gradient \(geometry.outputShape), got \(gradOutput.shape)")
-    let result = Tensor.reusing(gradInput, shape: input.shape)
+    let result = gradient.take(input.shape)
     conv2dBackward(
       input: input.pointer, weight: weight.value.pointer, gradOutput: gradOutput.pointer,
       gradInput: result.pointer, gradWeight: weight.grad.pointer, gradBias: bias?.grad.pointer,
       geometry: geometry, workspace: workspace)
-    gradInput = result
     return result
   }
 

@@ -9,8 +9,8 @@ public final class DenseConcat: Layer {
   private var inputShape: [Int] = []
   private var innerShape: [Int] = []
   private var output: Tensor?
-  private var gradInput: Tensor?
-  private var gradInner: Tensor?
+  private var gradient = GradientBuffer()
+  private var gradInner = GradientBuffer()
 
   public init(_ inner: any Layer) {
     self.inner = inner
@@ -51,16 +51,23 @@ public final class DenseConcat: Layer {
     guard let output else { preconditionFailure("DenseConcat.backward called before forward") }
     precondition(gradOutput.shape == output.shape,
                  "DenseConcat.backward: gradient \(gradOutput.shape) for output \(output.shape)")
-    let dx = Tensor.reusing(gradInput, shape: inputShape)
-    let dNew = Tensor.reusing(gradInner, shape: innerShape)
-    gradInput = dx
-    gradInner = dNew
+    let dx = gradient.take(inputShape)
+    let dNew = gradInner.take(innerShape)
     splitChannels(gradOutput.pointer, first: dx.pointer, firstChannels: inputShape[1],
                   second: dNew.pointer, secondChannels: innerShape[1],
                   n: inputShape[0], spatial: inputShape[2] * inputShape[3])
     let dInner = inner.backward(dNew)
     accumulate(dInner.pointer, into: dx.pointer, count: dx.count)
+    inner.releaseGradient()
+    gradInner.release()
     return dx
+  }
+
+  /// Hands the last input gradient's buffer back to the model's pool.
+  public func releaseGradient() { gradient.release() }
+  public func attach(_ pool: GradientPool) {
+    gradient.attach(pool)
+    gradInner.attach(pool)
   }
 
   public func macs(for inputShape: [Int]) -> Int { inner.macs(for: inputShape) }

@@ -8,7 +8,7 @@ public final class Dropout: Layer {
   private var generator: SeededGenerator
   private var mask: Tensor?
   private var output: Tensor?
-  private var gradInput: Tensor?
+  private var gradient = GradientBuffer()
 
   /// - probability: in [0, 1).
   public init(probability: Float, seed: UInt64 = 0) {
@@ -42,10 +42,13 @@ public final class Dropout: Layer {
     return out
   }
 
+  /// Hands the last input gradient's buffer back to the model's pool.
+  public func releaseGradient() { gradient.release() }
+  public func attach(_ pool: GradientPool) { gradient.attach(pool) }
+
   public func backward(_ gradOutput: Tensor) -> Tensor {
     guard let m = mask else { return gradOutput }
-    let dx = Tensor.reusing(gradInput, shape: gradOutput.shape)
-    gradInput = dx
+    let dx = gradient.take(gradOutput.shape)
     for i in 0..<dx.count { dx[i] = gradOutput[i] * m[i] }
     return dx
   }

@@ -9,7 +9,7 @@ public final class Linear: Layer {
 
   private var input: Tensor?
   private var output: Tensor?
-  private var gradInput: Tensor?
+  private var gradient = GradientBuffer()
 
   public init(inFeatures: Int, outFeatures: Int, bias: Bool = true) {
     precondition(inFeatures >= 1 && outFeatures >= 1,
@@ -41,6 +41,10 @@ public final class Linear: Layer {
     return out
   }
 
+  /// Hands the last input gradient's buffer back to the model's pool.
+  public func releaseGradient() { gradient.release() }
+  public func attach(_ pool: GradientPool) { gradient.attach(pool) }
+
   /// Accumulates into `weight.grad` and `bias.grad`.
   ///
   /// - gradOutput: [*, outFeatures] → gradient w.r.t. the input: [*, inFeatures]
@@ -48,8 +52,7 @@ public final class Linear: Layer {
     guard let input, let output else { preconditionFailure("Linear.backward called before forward") }
     precondition(gradOutput.shape == output.shape,
                  "Linear.backward: gradient \(gradOutput.shape) for output \(output.shape)")
-    let dx = Tensor.reusing(gradInput, shape: input.shape)
-    gradInput = dx
+    let dx = gradient.take(input.shape)
     linearBackward(input: input.pointer, weight: weight.value.pointer, gradOutput: gradOutput.pointer,
                    gradWeight: weight.grad.pointer, gradBias: bias?.grad.pointer,
                    gradInput: dx.pointer, rows: input.count / inFeatures,

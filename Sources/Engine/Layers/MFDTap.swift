@@ -21,7 +21,7 @@ public final class MFDTap: Layer {
   public private(set) var lastMeanAbsoluteCorrelation: Float?
 
   private let loss = MFDLoss()
-  private var gradInput: Tensor?
+  private var gradient = GradientBuffer()
   /// Shape of the train-mode forward that `backward` refers to.
   private var pendingShape: [Int]?
 
@@ -58,13 +58,16 @@ public final class MFDTap: Layer {
     return input
   }
 
+  /// Hands the last input gradient's buffer back to the model's pool.
+  public func releaseGradient() { gradient.release() }
+  public func attach(_ pool: GradientPool) { gradient.attach(pool) }
+
   /// gradOutput + λ · dL/dX in a buffer reused across steps; gradOutput is not modified.
   /// - gradOutput: [n, c, h, w] as the last train-mode input.
   public func backward(_ gradOutput: Tensor) -> Tensor {
     precondition(pendingShape == gradOutput.shape,
                  "MFDTap \(label): backward of \(gradOutput.shape) needs a train-mode forward of that shape")
-    let result = Tensor.reusing(gradInput, shape: gradOutput.shape)
-    gradInput = result
+    let result = gradient.take(gradOutput.shape)
     loss.backward(scale: lambda, gradOutput: gradOutput, into: result)
     return result
   }

@@ -15,7 +15,7 @@ public final class Residual: Layer {
   private let postName: String
 
   private var sum: Tensor?
-  private var gradInput: Tensor?
+  private var gradient = GradientBuffer()
 
   /// - shortcut: nil for the identity; named `shortcutName` ("downsample") otherwise.
   /// - post: applied after the sum, named `postName` ("relu").
@@ -73,11 +73,18 @@ public final class Residual: Layer {
     let gradShortcut = shortcut?.backward(gradSum) ?? gradSum
     precondition(gradMain.shape == gradShortcut.shape,
                  "Residual.backward: branch gradients \(gradMain.shape) and \(gradShortcut.shape) differ")
-    let dx = Tensor.reusing(gradInput, shape: gradMain.shape)
-    gradInput = dx
+    let dx = gradient.take(gradMain.shape)
     elementwiseAdd(gradMain.pointer, gradShortcut.pointer, into: dx.pointer, count: dx.count)
+    // Both branches and the activation are consumed: their buffers can serve the next layers.
+    main.releaseGradient()
+    shortcut?.releaseGradient()
+    post?.releaseGradient()
     return dx
   }
+
+  /// Hands the last input gradient's buffer back to the model's pool.
+  public func releaseGradient() { gradient.release() }
+  public func attach(_ pool: GradientPool) { gradient.attach(pool) }
 
   /// Both branches and the activation (the addition itself multiplies nothing).
   public func macs(for inputShape: [Int]) -> Int {

@@ -5,6 +5,8 @@ import Kernels
 /// parameters read as torchvision's (`layer1.0.conv1.weight`).
 public final class Sequential: Layer {
   public let layers: [(name: String, layer: any Layer)]
+  /// The child whose buffer the last `backward` returned (nil: the caller's own tensor).
+  private var resultOwner: (any Layer)?
 
   /// Layers named by position: "0", "1", …
   public convenience init(_ layers: [any Layer]) {
@@ -40,8 +42,28 @@ public final class Sequential: Layer {
   }
 
   /// - gradOutput: the last child's output shape → gradient w.r.t. the first child's input
+  ///
+  /// Each child's gradient is handed back to the pool as soon as the child before it has
+  /// consumed it; identity children (probes, views) pass a gradient on without owning it.
   public func backward(_ gradOutput: Tensor) -> Tensor {
-    layers.reversed().reduce(gradOutput) { dy, child in child.layer.backward(dy) }
+    var gradient = gradOutput
+    var owner: (any Layer)?
+    for (_, child) in layers.reversed() {
+      let next = child.backward(gradient)
+      if !next.sharesStorage(with: gradient) {
+        owner?.releaseGradient()
+        owner = child
+      }
+      gradient = next
+    }
+    resultOwner = owner
+    return gradient
+  }
+
+  /// Hands the returned gradient's buffer (its producing child's) back to the pool.
+  public func releaseGradient() {
+    resultOwner?.releaseGradient()
+    resultOwner = nil
   }
 
   /// The children's MACs along the chain of shapes (stops at the first shape that fails).

@@ -63,6 +63,7 @@ public final class ClassifierTrainer {
     let ce: Float
     do { ce = try crossEntropy.forward(logits: logits, labels: labels) } catch { throw .label(error) }
     _ = model.backward(crossEntropy.backward())
+    model.releaseGradient()
     optimizer.step()
     let mfd = taps.map { ($0.label, $0.lastLoss ?? 0) }
     let total = ce + zip(taps, mfd).reduce(Float(0)) { $0 + $1.0.lambda * $1.1.1 }
