@@ -1,28 +1,41 @@
 import Kernels
 
-/// max(x, 0), as `torch.nn.ReLU`. Backward passes the gradient where the output is positive.
+/// max(x, 0), as `torch.nn.ReLU`; its subclass `ReLU6` clamps at 6 too. Backward passes the
+/// gradient where the output lies strictly inside the clamp, which is where the input does
+/// (PyTorch's `threshold_backward` / `hardtanh_backward`).
 ///
-/// `inPlace` (torchvision's `ReLU(inplace=True)`) overwrites the input instead of keeping a
-/// second tensor of the same size: right after a batch-norm or a residual sum, whose outputs
-/// nothing else reads, it saves one activation per block (ResNet50 at batch 128: ~1 GB).
-public final class ReLU: Layer {
+/// `inPlace` (torchvision's `inplace=True`) overwrites the input instead of keeping a second
+/// tensor of the same size: right after a batch-norm or a residual sum, whose outputs nothing
+/// else reads, it saves one activation per block (ResNet50 at batch 128: ~1 GB).
+public class ReLU: Layer {
   public let inPlace: Bool
-  /// The last output (the input itself when in place): backward reads its sign.
+  /// 6 for ReLU6, nil for ReLU.
+  let ceiling: Float?
+  /// The last output (the input itself when in place): backward reads its mask from it.
   private var output: Tensor?
   private var ownOutput: Tensor?
   private var gradient = GradientBuffer()
 
-  public init(inPlace: Bool = false) { self.inPlace = inPlace }
+  public convenience init(inPlace: Bool = false) { self.init(ceiling: nil, inPlace: inPlace) }
+
+  init(ceiling: Float?, inPlace: Bool) {
+    self.ceiling = ceiling
+    self.inPlace = inPlace
+  }
 
   /// Any shape; the output has the input's shape.
   public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] { inputShape }
 
-  /// - input: any shape → output: same shape
+  /// - input: any shape → output: same shape (the input tensor itself when in place)
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
     let out = inPlace ? input : Tensor.reusing(ownOutput, shape: input.shape)
     if !inPlace { ownOutput = out }
     output = out
-    reluForward(input: input.pointer, output: out.pointer, count: input.count)
+    if ceiling == nil {
+      reluForward(input: input.pointer, output: out.pointer, count: input.count)
+    } else {
+      relu6Forward(input: input.pointer, output: out.pointer, count: input.count)
+    }
     return out
   }
 
@@ -32,54 +45,24 @@ public final class ReLU: Layer {
 
   /// - gradOutput: the output's shape → gradient w.r.t. the input, same shape
   public func backward(_ gradOutput: Tensor) -> Tensor {
-    guard let output else { preconditionFailure("ReLU.backward called before forward") }
+    guard let output else { preconditionFailure("\(type(of: self)).backward called before forward") }
     precondition(gradOutput.shape == output.shape,
-                 "ReLU.backward: gradient \(gradOutput.shape) for output \(output.shape)")
+                 "\(type(of: self)).backward: gradient \(gradOutput.shape) for output \(output.shape)")
     let dx = gradient.take(output.shape)
-    reluBackward(output: output.pointer, gradOutput: gradOutput.pointer, gradInput: dx.pointer,
-                 count: output.count)
+    if ceiling == nil {
+      reluBackward(output: output.pointer, gradOutput: gradOutput.pointer, gradInput: dx.pointer,
+                   count: output.count)
+    } else {
+      // The clamped output has the input's mask: 0 < out < 6 ⇔ 0 < x < 6.
+      relu6Backward(input: output.pointer, gradOutput: gradOutput.pointer, gradInput: dx.pointer,
+                    count: output.count)
+    }
     return dx
   }
 }
 
-/// min(max(x, 0), 6), as `torch.nn.ReLU6` (MobileNetV2). Backward passes the gradient strictly
-/// inside 0 < x < 6, as PyTorch's `hardtanh_backward`.
-public final class ReLU6: Layer {
-  public let inPlace: Bool
-  /// The last output (the input itself when in place). Backward reads it: 0 < out < 6 exactly
-  /// where 0 < x < 6, as PyTorch's in-place hardtanh does.
-  private var output: Tensor?
-  private var ownOutput: Tensor?
-  private var gradient = GradientBuffer()
-
+/// min(max(x, 0), 6), as `torch.nn.ReLU6` (MobileNetV2).
+public final class ReLU6: ReLU {
   /// - inPlace: overwrite the input (see `ReLU.inPlace`).
-  public init(inPlace: Bool = false) { self.inPlace = inPlace }
-
-  /// Any shape; the output has the input's shape.
-  public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] { inputShape }
-
-  /// - input: any shape → output: same shape
-  public func forward(_ input: Tensor, mode: Mode) -> Tensor {
-    let out = inPlace ? input : Tensor.reusing(ownOutput, shape: input.shape)
-    if !inPlace { ownOutput = out }
-    output = out
-    relu6Forward(input: input.pointer, output: out.pointer, count: input.count)
-    return out
-  }
-
-  /// Hands the last input gradient's buffer back to the model's pool.
-  public func releaseGradient() { gradient.release() }
-  public func attach(_ pool: GradientPool) { gradient.attach(pool) }
-
-  /// - gradOutput: the output's shape → gradient w.r.t. the input, same shape
-  public func backward(_ gradOutput: Tensor) -> Tensor {
-    guard let output else { preconditionFailure("ReLU6.backward called before forward") }
-    precondition(gradOutput.shape == output.shape,
-                 "ReLU6.backward: gradient \(gradOutput.shape) for output \(output.shape)")
-    let dx = gradient.take(output.shape)
-    // The clamped output has the input's mask: 0 < out < 6 ⇔ 0 < x < 6.
-    relu6Backward(input: output.pointer, gradOutput: gradOutput.pointer, gradInput: dx.pointer,
-                  count: output.count)
-    return dx
-  }
+  public init(inPlace: Bool = false) { super.init(ceiling: 6, inPlace: inPlace) }
 }
