@@ -101,13 +101,16 @@ public func modelMarkdown(_ rows: [ModelStepMeasurement], sgemmGFLOPS: Double) -
     .resnet50: 18.3, .resnext50_32x4d: 16.4, .densenet121: 22.6, .mobilenet_v2_cifar: 96, .mobilenet_v2: 520,
   ]
   var lines = [
-    "| network | MFD | img/s | s/step | GFLOPS | % of sgemm | peak RSS (GiB) | PyTorch img/s (tcmalloc, baseline.md) |",
-    "|---|---|---|---|---|---|---|---|",
+    "| network | MFD | img/s | s/step | MFD cost | GFLOPS | % of sgemm | peak RSS (GiB) | PyTorch img/s (tcmalloc, baseline.md) |",
+    "|---|---|---|---|---|---|---|---|---|",
   ]
   for r in rows {
     let torch = r.mfd ? "" : pytorch[r.architecture].map { fmt($0) } ?? "–"
+    // The step time MFD adds, against the same network's softmax-only step in this run.
+    let plain = rows.first { $0.architecture == r.architecture && !$0.mfd }
+    let cost = r.mfd ? plain.map { "+" + pct(r.secondsPerStep / $0.secondsPerStep - 1) } ?? "–" : ""
     lines.append("| \(r.architecture.rawValue) | \(r.mfd ? "stages" : "–") | \(fmt(r.imagesPerSecond)) | "
-      + "\(fmt(r.secondsPerStep, 2)) | \(fmt(r.gflops)) | \(pct(r.gflops / sgemmGFLOPS)) | "
+      + "\(fmt(r.secondsPerStep, 2)) | \(cost) | \(fmt(r.gflops)) | \(pct(r.gflops / sgemmGFLOPS)) | "
       + "\(fmt(Double(r.peakResidentBytes) / 1_073_741_824, 2)) | \(torch) |")
   }
   return lines.joined(separator: "\n")
