@@ -4,6 +4,10 @@ public enum Conv2dAlgorithm: Sendable, Equatable, Hashable {
   /// im2col + one sgemm per group on chunks of `imagesPerChunk` images. Works for every
   /// geometry; for a 1×1 stride-1 kernel im2col is a plain gather of the chunk's planes.
   case im2colGEMM(imagesPerChunk: Int)
+  /// Stride 1, padding ≤ kernel − 1 (3×3 "same" convolutions): kernelHeight GEMMs per chunk
+  /// over row-shifted copies of the input (kernelWidth copies instead of im2col's kh·kw), and
+  /// the input gradient as the flipped convolution, with no col2im.
+  case shiftedRows(imagesPerChunk: Int)
   /// 1×1, stride 1, no padding: one sgemm per image and group straight on the NCHW buffers.
   case pointwiseDirect
   /// Direct kernel over zero-padded phase planes. Works for every geometry; preferred for
@@ -18,6 +22,11 @@ public enum Conv2dAlgorithm: Sendable, Equatable, Hashable {
   /// The fastest algorithm for `geometry`.
   public static func preferred(for geometry: Conv2dGeometry) -> Conv2dAlgorithm {
     if geometry.isDepthwise { return .direct }
+    // Grouped convolutions stay on im2col: per-group GEMMs over C/g·kw rows are too thin to
+    // have been worth measuring yet.
+    if geometry.supportsShiftedRows && geometry.groups == 1 {
+      return .shiftedRows(imagesPerChunk: geometry.defaultShiftedRowsImagesPerChunk())
+    }
     if geometry.isPointwise && geometry.outputPlane >= pointwiseDirectMinimumPlane {
       return .pointwiseDirect
     }
@@ -28,6 +37,7 @@ public enum Conv2dAlgorithm: Sendable, Equatable, Hashable {
   public func supports(_ geometry: Conv2dGeometry) -> Bool {
     switch self {
     case .im2colGEMM(let imagesPerChunk): return imagesPerChunk >= 1
+    case .shiftedRows(let imagesPerChunk): return imagesPerChunk >= 1 && geometry.supportsShiftedRows
     case .pointwiseDirect: return geometry.isPointwise
     case .direct: return true
     }
@@ -51,6 +61,9 @@ public func conv2dForward(
   case .im2colGEMM(let imagesPerChunk):
     conv2dGEMMForward(input: input, weight: weight, bias: bias, output: output,
                       geometry: geometry, workspace: workspace, imagesPerChunk: imagesPerChunk)
+  case .shiftedRows(let imagesPerChunk):
+    conv2dShiftedRowsForward(input: input, weight: weight, bias: bias, output: output,
+                             geometry: geometry, workspace: workspace, imagesPerChunk: imagesPerChunk)
   case .pointwiseDirect:
     // With one image per chunk the GEMM path reads and writes the NCHW buffers in place.
     conv2dGEMMForward(input: input, weight: weight, bias: bias, output: output,
@@ -79,6 +92,11 @@ public func conv2dBackward(
   switch algorithm {
   case .im2colGEMM(let imagesPerChunk):
     conv2dGEMMBackward(
+      input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
+      gradWeight: gradWeight, gradBias: gradBias, geometry: geometry, workspace: workspace,
+      imagesPerChunk: imagesPerChunk)
+  case .shiftedRows(let imagesPerChunk):
+    conv2dShiftedRowsBackward(
       input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
       gradWeight: gradWeight, gradBias: gradBias, geometry: geometry, workspace: workspace,
       imagesPerChunk: imagesPerChunk)

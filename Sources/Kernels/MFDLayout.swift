@@ -58,19 +58,21 @@ func centreByBatchMeanMap(
   }
 }
 
-/// gradInput[b, c, p] = gradOutput[b, c, p] + rows[c, b·N + p]: dL/dZ back to NCHW.
-/// - rows: [channels, batch·pixels]; gradOutput, gradInput: [batch, channels, pixels] (may alias).
+/// gradInput[b, c, p] = gradOutput[b, c, p] + rows[c, (b − firstSample)·N + p] for the samples
+/// b of one chunk: dL/dZ back to NCHW.
+/// - rows: [channels, sampleCount·pixels]; gradOutput, gradInput: [batch, channels, pixels]
+///   (may alias).
 func scatterRowsToBatchMajor(
-  _ rows: UnsafePointer<Float>, batch: Int, channels: Int, pixels: Int,
-  gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>
+  _ rows: UnsafePointer<Float>, firstSample: Int, sampleCount: Int, batch: Int, channels: Int,
+  pixels: Int, gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>
 ) {
-  let rowLength = batch * pixels
+  let rowLength = sampleCount * pixels
   forEachChannelTile(channels) { tile in
-    for b in 0..<batch {
+    for b in firstSample..<(firstSample + sampleCount) {
       for c in tile {
         let offset = (b * channels + c) * pixels
         let (from, to) = (gradOutput + offset, gradInput + offset)
-        let delta = rows + c * rowLength + b * pixels
+        let delta = rows + c * rowLength + (b - firstSample) * pixels
         for p in 0..<pixels { to[p] = from[p] + delta[p] }
       }
     }

@@ -24,7 +24,7 @@ public final class MFDWorkspace: @unchecked Sendable {
   let gram = GrowableBuffer<Float>()
   /// M = 2·∂L/∂G, symmetric, so that dL/dZ = M·Z; upper triangle only (SYMM). [channels, channels]
   let multiplier = GrowableBuffer<Float>()
-  /// dL/dZ before it is scattered back to NCHW. [channels, batch·pixels]
+  /// dL/dZ of one chunk of samples before it is scattered back to NCHW. [channels, chunk·pixels]
   let gradientRows = GrowableBuffer<Float>()
   /// Per-channel batch mean of (x_b − x_0), the centring map relative to sample 0. [channels, pixels]
   let meanOffset = GrowableBuffer<Float>()

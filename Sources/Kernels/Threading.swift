@@ -16,6 +16,7 @@ public enum Threading {
   public static func setThreadCount(_ count: Int) {
     let n = max(1, count)
     configured.withLock { $0 = n }
+    _ = OpenBLASIdleSpin.appliedAtStartup
     openblas_set_num_threads(Int32(n))
   }
 }

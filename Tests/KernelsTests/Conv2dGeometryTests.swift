@@ -91,7 +91,15 @@ import Testing
     let narrow1x1 = try wide1x1.withBatch(8).withSpatialSize(8, 8)
     let strided1x1 = try Conv2dGeometry(batch: 8, inChannels: 64, height: 16, width: 16,
                                         outChannels: 128, kernel: (1, 1), stride: (2, 2))
+    let same3x3 = try Conv2dGeometry(batch: 8, inChannels: 64, height: 32, width: 32,
+                                     outChannels: 64, kernel: (3, 3), padding: (1, 1))
+    let strided3x3 = try Conv2dGeometry(batch: 8, inChannels: 64, height: 32, width: 32,
+                                        outChannels: 64, kernel: (3, 3), stride: (2, 2), padding: (1, 1))
     #expect(Conv2dAlgorithm.preferred(for: depthwise) == .direct)
+    #expect(Conv2dAlgorithm.preferred(for: same3x3)
+            == .shiftedRows(imagesPerChunk: same3x3.defaultShiftedRowsImagesPerChunk()))
+    #expect(Conv2dAlgorithm.preferred(for: strided3x3)
+            == .im2colGEMM(imagesPerChunk: strided3x3.defaultImagesPerChunk()))
     #expect(Conv2dAlgorithm.preferred(for: wide1x1) == .pointwiseDirect)
     #expect(Conv2dAlgorithm.preferred(for: narrow1x1) == .im2colGEMM(imagesPerChunk: 8))
     #expect(Conv2dAlgorithm.preferred(for: strided1x1) == .im2colGEMM(imagesPerChunk: 8))

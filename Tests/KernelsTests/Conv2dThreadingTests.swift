@@ -11,6 +11,8 @@ import TestSupport
     ConvCase(4, 8, 12, 12, out: 8, kernel: (3, 3), stride: (2, 2), padding: (1, 1), groups: 2,
              algorithm: .im2colGEMM(imagesPerChunk: 3)),
     ConvCase(4, 16, 16, 16, out: 24, kernel: (1, 1), algorithm: .pointwiseDirect),
+    ConvCase(5, 8, 12, 12, out: 16, kernel: (3, 3), padding: (1, 1),
+             algorithm: .shiftedRows(imagesPerChunk: 2)),
   ]
 
   /// The depthwise kernel and the bias reduction use no BLAS: every worker writes disjoint

@@ -203,6 +203,40 @@ import TestSupport
   }
 
   /// Backward computes gradOutput + scale·dL/dX, leaving gradOutput alone when the buffers differ.
+  @Test(arguments: [MFDShape(3, 64, 2, 2), MFDShape(3, 70, 2, 1)])
+  func gramByGEMMAndBySYRKMatchNaiveReference(shape: MFDShape) {
+    // Up to 64 channels the Gram is an SGEMM (both triangles), above it SYRK (upper only).
+    let x = mfdInput(shape, seed: 93)
+    let (loss, gradient) = kernelLossAndGradient(x, shape)
+    #expect(abs(Double(loss) - naiveLoss(x, shape)) < 1e-4 * naiveLoss(x, shape))
+    #expect(maxRelativeError(gradient, naiveGradient(x, shape)) < 1e-3)
+  }
+
+  @Test(arguments: [1, 2, 3])
+  func chunkedGradientMatchesNaiveReference(samplesPerChunk: Int) {
+    // 7 samples in chunks of 1, 2 or 3: the last chunk is short; the gradient must not depend
+    // on the chunking beyond GEMM rounding.
+    let shape = MFDShape(7, 5, 3, 2)
+    let x = mfdInput(shape, seed: 91)
+    let workspace = MFDWorkspace()
+    _ = kernelLoss(x, shape, workspace: workspace)
+    let gradOutput = randomValues(shape.count, seed: 92)
+    var gradient = [Float](repeating: .nan, count: shape.count)
+    gradient.withUnsafeMutableBufferPointer { g in
+      mfdLossBackward(scale: 0.5, gradOutput: gradOutput, gradInput: g.baseAddress!,
+                      workspace: workspace, samplesPerChunk: samplesPerChunk)
+    }
+    let expected = zip(gradOutput, naiveGradient(x, shape)).map { $0 + 0.5 * $1 }
+    #expect(maxRelativeError(gradient, expected) < 1e-4)
+  }
+
+  @Test func defaultChunkHoldsTheGradientRowsToEightMegabytes() {
+    #expect(mfdSamplesPerChunk(channels: 256, pixels: 1024, batch: 128) == 8)
+    #expect(mfdSamplesPerChunk(channels: 2048, pixels: 16, batch: 128) == 64)
+    #expect(mfdSamplesPerChunk(channels: 64, pixels: 1024, batch: 8) == 8)
+    #expect(mfdSamplesPerChunk(channels: 4096, pixels: 1024, batch: 8) == 1)
+  }
+
   @Test func backwardAddsScaledGradientToGradOutput() {
     let shape = MFDShape(3, 4, 2, 3)
     let x = mfdInput(shape, seed: 101)
