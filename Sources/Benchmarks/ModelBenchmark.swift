@@ -108,10 +108,15 @@ public func modelMarkdown(_ rows: [ModelStepMeasurement], sgemmGFLOPS: Double) -
     let torch = r.mfd ? "" : pytorch[r.architecture].map { fmt($0) } ?? "–"
     // The step time MFD adds, against the same network's softmax-only step in this run.
     let plain = rows.first { $0.architecture == r.architecture && !$0.mfd }
-    let cost = r.mfd ? plain.map { "+" + pct(r.secondsPerStep / $0.secondsPerStep - 1) } ?? "–" : ""
+    let cost = r.mfd ? plain.map { signedPercent(r.secondsPerStep / $0.secondsPerStep - 1) } ?? "–" : ""
     lines.append("| \(r.architecture.rawValue) | \(r.mfd ? "stages" : "–") | \(fmt(r.imagesPerSecond)) | "
       + "\(fmt(r.secondsPerStep, 2)) | \(cost) | \(fmt(r.gflops)) | \(pct(r.gflops / sgemmGFLOPS)) | "
       + "\(fmt(Double(r.peakResidentBytes) / 1_073_741_824, 2)) | \(torch) |")
   }
   return lines.joined(separator: "\n")
+}
+
+/// "+12.3 %" or "−4.0 %" (a negative cost is measurement noise, shown as measured).
+func signedPercent(_ fraction: Double) -> String {
+  (fraction < 0 ? "−" : "+") + pct(abs(fraction))
 }
