@@ -278,30 +278,3 @@ func conv2dDirectWeightedSum(
     storeVector(sum, out + t)
   }
 }
-
-/// Copies a short row with inline SIMD: planes here are small (often 4–32 floats a row), where a
-/// call to memmove per row costs more than the copy.
-@inline(__always)
-private func copyRow(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
-  var i = 0
-  while i + 8 <= count {
-    storeVector(loadVector(source + i), destination + i)
-    i += 8
-  }
-  while i < count {
-    destination[i] = source[i]
-    i += 1
-  }
-}
-
-// Per-block helpers live in this file on purpose: debug builds compile files separately, and a
-// call into another file for every 8-float block would spill the accumulators each time.
-@inline(__always)
-private func loadVector(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
-  UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always)
-private func storeVector(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
-  UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
-}

@@ -4,26 +4,15 @@
 /// (reassociation changes rounding) and cannot prove two raw pointers do not alias. Each function
 /// sums in a fixed lane order, so results depend only on the data, never on threading.
 ///
-/// Call these once per row, not per element: debug builds compile each file separately and
-/// cannot inline across files.
+/// Call these once per row, not per element.
 enum Conv2dVector {
-  @inline(__always)
-  private static func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
-  }
-
-  @inline(__always)
-  private static func store(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
-  }
-
   /// Σ a[i] · b[i] for i in 0..<count.
   @inline(__always)
   static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
     var lanes = SIMD8<Float>()
     var i = 0
     while i + 8 <= count {
-      lanes += load(a + i) * load(b + i)
+      lanes += loadVector(a + i) * loadVector(b + i)
       i += 8
     }
     var total = lanes.sum()
@@ -40,7 +29,7 @@ enum Conv2dVector {
     var lanes = SIMD8<Float>()
     var i = 0
     while i + 8 <= count {
-      lanes += load(x + i)
+      lanes += loadVector(x + i)
       i += 8
     }
     var total = lanes.sum()
