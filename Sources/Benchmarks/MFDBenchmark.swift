@@ -6,10 +6,15 @@ public struct MFDMeasurement: Sendable, Codable {
   public var stage: String
   /// [B, C, H, W]
   public var shape: [Int]
+  /// Forward + backward.
   public var seconds: Double
-  /// The time its GEMM FLOPs (C(C+1)/2·BN for SYRK + C²·BN for M·Z, ×2) take at the sgemm rate.
-  public var gemmBoundSeconds: Double
-  public var ratioToGEMMBound: Double { seconds / gemmBoundSeconds }
+  /// The forward alone (centring and Gram, the loss and M).
+  public var forwardSeconds: Double
+  /// GEMM FLOPs of one forward + backward: C(C+1)/2·BN for SYRK + C²·BN for M·Z, ×2.
+  public var gemmFLOPs: Double
+
+  /// The time its GEMM FLOPs take at `sgemmGFLOPS`.
+  public func gemmBoundSeconds(sgemmGFLOPS: Double) -> Double { gemmFLOPs / (sgemmGFLOPS * 1e9) }
 }
 
 /// The stage outputs of a CIFAR ResNet50 at 32×32 (the paper's five MFD placements).
@@ -18,7 +23,7 @@ public let resnet50StageOutputs: [(stage: String, channels: Int, side: Int)] = [
 ]
 
 /// Times the MFD loss forward and backward for each stage at `batch`.
-public func measureMFD(batch: Int, sgemmGFLOPS: Double, repetitions: Int = 3) -> [MFDMeasurement] {
+public func measureMFD(batch: Int, repetitions: Int = 5) -> [MFDMeasurement] {
   resnet50StageOutputs.map { stage in
     let pixels = stage.side * stage.side
     let count = batch * stage.channels * pixels
@@ -27,11 +32,14 @@ public func measureMFD(batch: Int, sgemmGFLOPS: Double, repetitions: Int = 3) ->
     let workspace = MFDWorkspace()
     let seconds = medianSeconds(warmup: 1, repetitions: repetitions) {
       _ = mfdLossForward(input: x, batch: batch, channels: stage.channels, pixels: pixels, workspace: workspace)
-      mfdLossBackward(scale: 1, gradOutput: dy, gradInput: dx, workspace: workspace)
+      mfdLossBackward(input: x, scale: 1, gradOutput: dy, gradInput: dx, workspace: workspace)
+    }
+    let forwardSeconds = medianSeconds(warmup: 0, repetitions: repetitions) {
+      _ = mfdLossForward(input: x, batch: batch, channels: stage.channels, pixels: pixels, workspace: workspace)
     }
     let flops = 2 * Double(mfdLossMACs(batch: batch, channels: stage.channels, pixels: pixels))
     return MFDMeasurement(
       stage: stage.stage, shape: [batch, stage.channels, stage.side, stage.side],
-      seconds: seconds, gemmBoundSeconds: flops / (sgemmGFLOPS * 1e9))
+      seconds: seconds, forwardSeconds: forwardSeconds, gemmFLOPs: flops)
   }
 }

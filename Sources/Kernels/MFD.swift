@@ -11,79 +11,123 @@
 // A dead channel (G_ii = 0) has R_ij = 0 for every j, still counts in C(C−1), and gets an exactly
 // zero gradient (PyTorch produces NaN there).
 //
-// Cost: the Gram by SYRK (C²·BN/2 MACs; SGEMM for C ≤ 64) and dL/dZ = M·Z by SYMM over chunks
-// of samples (C²·BN MACs) dominate; the centring and the scatter back to NCHW are one pass each
-// over the data, parallel over channels (MFDLayout.swift); everything else is O(C²).
+// Cost: the Gram by SYRK (C(C+1)/2·BN MACs) and dL/dZ = M·Z by SYMM (C²·BN MACs)
+// dominate; everything else is O(C²) or one pass over the data. Both products split the B·N
+// observations between the workers, each moving its own chunks of samples into channel-major
+// rows in its cache and multiplying them there (MFDLayout.swift): the input is read once per
+// pass and no centred copy of it is ever stored. The forward Gram is taken of X[b] − X[0] and
+// corrected for the batch mean afterwards (G = Σ y yᵀ − S Sᵀ/B with y = X[b] − X[0] and
+// S = Σ_b y), which needs no second pass over the data and loses nothing to cancellation for a
+// channel constant over the batch (its y are exact zeros). The backward rebuilds Z chunk by
+// chunk from the same input, which must therefore be unchanged since the forward.
 
 import CBLAS
 
 /// The clamp constant of the authors' code (mfd/utils.py; the top-level utils.py uses 1e-8).
 public let mfdClampEpsilon: Double = 1e-12
 
-/// MFD loss of one feature map; keeps Z and M in `workspace` for `mfdLossBackward`.
+/// MFD loss of one feature map; keeps the batch-mean map and M in `workspace` for
+/// `mfdLossBackward`, which needs the same input again.
 ///
 /// - input: [batch, channels, pixels] (NCHW with pixels = h·w); batch, channels, pixels ≥ 1.
+/// - samplesPerChunk: samples a worker moves and multiplies at once; nil picks the cache-sized
+///   default (`mfdSamplesPerChunk`). Any value gives the same result up to GEMM rounding.
 /// - returns: L ≥ 0 (0 when channels = 1 or batch = 1).
 /// Also sets `workspace.lastMeanAbsoluteCorrelation`.
 public func mfdLossForward(
-  input: UnsafePointer<Float>, batch: Int, channels: Int, pixels: Int, workspace: MFDWorkspace
+  input: UnsafePointer<Float>, batch: Int, channels: Int, pixels: Int, workspace: MFDWorkspace,
+  samplesPerChunk: Int? = nil
 ) -> Float {
-  computeCentredGram(input: input, batch: batch, channels: channels, pixels: pixels, workspace: workspace)
+  computeCentredGram(input: input, batch: batch, channels: channels, pixels: pixels,
+                     workspace: workspace, samplesPerChunk: samplesPerChunk)
   workspace.multiplier.reserve(channels * channels)
   let summary = summariseCorrelations(workspace: workspace, writingMultiplier: true)
   workspace.lastMeanAbsoluteCorrelation = summary.meanAbsolute
   workspace.holdsGradientState = true
+  #if DEBUG
+  workspace.inputFingerprint = mfdFingerprint(input, count: batch * channels * pixels)
+  #endif
   return summary.loss
 }
 
 /// gradInput = gradOutput + scale · dL/dX for the input of the last `mfdLossForward`.
 ///
+/// - input: that forward's input, unchanged since (debug builds check).
 /// - gradOutput, gradInput: [batch, channels, pixels] as in that forward; they may be the same
 ///   buffer, which accumulates `scale · dL/dX` in place.
 /// dL/dX = dL/dZ = M·Z: the centring's backward is the identity, because Z sums to zero over the
 /// batch at every channel and pixel and so does M·Z.
-/// - samplesPerChunk: samples per M·Z product; nil picks the cache-sized default
-///   (`mfdSamplesPerChunk`). Any value gives the same result up to GEMM rounding.
+/// - samplesPerChunk: as in `mfdLossForward`; any value gives the same result up to GEMM rounding.
 public func mfdLossBackward(
-  scale: Float, gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>,
-  workspace: MFDWorkspace, samplesPerChunk: Int? = nil
+  input: UnsafePointer<Float>, scale: Float, gradOutput: UnsafePointer<Float>,
+  gradInput: UnsafeMutablePointer<Float>, workspace: MFDWorkspace, samplesPerChunk: Int? = nil
 ) {
   precondition(workspace.holdsGradientState, "mfdLossBackward needs a preceding mfdLossForward")
   let (batch, channels, pixels) = (workspace.batch, workspace.channels, workspace.pixels)
+  #if DEBUG
+  precondition(workspace.inputFingerprint == mfdFingerprint(input, count: batch * channels * pixels),
+               "mfdLossBackward: the input changed since mfdLossForward (an in-place layer after an MFD tap?)")
+  #endif
+  let aliased = UnsafePointer(gradInput) == gradOutput
   if scale == 0 {
     // A tap with λ = 0 only records L; its gradient is a copy.
-    if UnsafePointer(gradInput) != gradOutput { gradInput.update(from: gradOutput, count: batch * channels * pixels) }
+    if !aliased { gradInput.update(from: gradOutput, count: batch * channels * pixels) }
     return
   }
-  let rowLength = batch * pixels
   let chunk = max(1, min(batch, samplesPerChunk
     ?? mfdSamplesPerChunk(channels: channels, pixels: pixels, batch: batch)))
-  workspace.gradientRows.reserve(channels * chunk * pixels)
-  let rows = workspace.gradientRows.pointer
-  // M·Z over chunks of samples, each scattered while its rows are still mostly in cache. Speed
-  // measured the same as one product over the batch (within the ±15 % noise of a shared
-  // machine), but dL/dZ no longer needs a whole [C, B·N] buffer (S1: 8 MB instead of 134 MB).
-  // A chunk still gives the product thousands of columns (per-sample shapes [C, C]·[C, N] with
-  // N as small as 16 would run far below the GEMM rate). `scale` folds into alpha.
-  for firstSample in stride(from: 0, to: batch, by: chunk) {
-    let count = min(chunk, batch - firstSample)
-    ssymmUpperLeft(m: channels, n: count * pixels, alpha: scale,
-                   a: workspace.multiplier.pointer, lda: channels,
-                   b: workspace.centred.pointer + firstSample * pixels, ldb: rowLength,
-                   c: rows, ldc: count * pixels)
-    scatterRowsToBatchMajor(rows, firstSample: firstSample, sampleCount: count, batch: batch,
-                            channels: channels, pixels: pixels,
-                            gradOutput: gradOutput, gradInput: gradInput)
+  let workers = min(Threading.threadCount, batch)
+  let buffers = workspace.workerBuffers(workers)
+  for buffer in buffers {
+    buffer.rows.reserve(channels * chunk * pixels)
+    if chunk > 1 { buffer.products.reserve(channels * chunk * pixels) }
+  }
+  let (multiplier, mean) = (workspace.multiplier.pointer, workspace.meanOffset.pointer)
+  let sampleSize = channels * pixels
+  parallelWorkersWithSerialBLAS(workers) { worker in
+    let mine = samplesOfWorker(worker, of: workers, batch: batch)
+    let (rows, products) = (buffers[worker].rows.pointer, buffers[worker].products.pointer)
+    for first in stride(from: mine.lowerBound, to: mine.upperBound, by: chunk) {
+      let samples = first..<min(first + chunk, mine.upperBound)
+      gatherShiftedRows(input: input, samples: samples, channels: channels, pixels: pixels,
+                        subtracting: mean, into: rows, sums: nil, startsSums: false)
+      if samples.count == 1 {
+        // One sample's rows are laid out as its NCHW slice: accumulate straight into it.
+        let target = gradInput + first * sampleSize
+        if !aliased { target.update(from: gradOutput + first * sampleSize, count: sampleSize) }
+        ssymmUpperLeft(m: channels, n: pixels, alpha: scale, a: multiplier, lda: channels,
+                       b: rows, ldb: pixels, beta: 1, c: target, ldc: pixels)
+      } else {
+        let columns = samples.count * pixels
+        ssymmUpperLeft(m: channels, n: columns, alpha: scale, a: multiplier, lda: channels,
+                       b: rows, ldb: columns, c: products, ldc: columns)
+        scatterAddRows(products, samples: samples, channels: channels, pixels: pixels,
+                       gradOutput: gradOutput, gradInput: gradInput)
+      }
+    }
   }
 }
 
-/// Samples per M·Z chunk: dL/dZ rows of about `chunkFloats` floats (8 MB, mostly cache-resident
-/// between the product and the scatter), at least one sample.
+/// Samples a worker moves and multiplies at once: rows of about `chunkFloats` floats (1 MB, which
+/// stays in a core's cache between the move and the product) but at least 256 columns, below
+/// which the products run far under the GEMM rate (S4 of a CIFAR ResNet50 has 16 pixels).
 public func mfdSamplesPerChunk(
-  channels: Int, pixels: Int, batch: Int, chunkFloats: Int = 2 << 20
+  channels: Int, pixels: Int, batch: Int, chunkFloats: Int = 1 << 18, minimumColumns: Int = 256
 ) -> Int {
-  max(1, min(batch, chunkFloats / (channels * pixels)))
+  let forColumns = (minimumColumns + pixels - 1) / pixels
+  return max(1, min(batch, max(forColumns, chunkFloats / (channels * pixels))))
 }
+
+#if DEBUG
+/// A cheap order-dependent checksum of `count` floats' bit patterns (FNV-1a over 32-bit words).
+func mfdFingerprint(_ values: UnsafePointer<Float>, count: Int) -> UInt64 {
+  var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+  for i in 0..<count {
+    hash = (hash ^ UInt64(values[i].bitPattern)) &* 0x100_0000_01b3
+  }
+  return hash
+}
+#endif
 
 /// Mean of |R_ij| over i ≠ j (dead channels count as 0), with R exactly as in the loss: the
 /// per-stage correlation statistic of the paper's Tables I and III.
@@ -105,41 +149,72 @@ public func mfdLossMACs(batch: Int, channels: Int, pixels: Int) -> Int {
 
 // MARK: - Steps shared by the loss and the statistic
 
-/// Row-major C = alpha · A · B with A [m, m] symmetric, read from its upper triangle only: M is
+/// Row-major C = alpha · A · B + beta · C with A [m, m] symmetric, read from its upper triangle only: M is
 /// built above the diagonal alone, and mirroring it for SGEMM would cost a strided C×C pass.
 /// OpenBLAS runs SSYMM at the SGEMM rate. B, C: [m, n].
 func ssymmUpperLeft(
   m: Int, n: Int, alpha: Float,
   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-  c: UnsafeMutablePointer<Float>, ldc: Int
+  beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
   guard m > 0, n > 0 else { return }
   cblas_ssymm(CblasRowMajor, CblasLeft, CblasUpper, blasint(m), blasint(n),
-              alpha, a, blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
+              alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
 }
 
-/// Fills workspace Z with the input centred by its batch-mean map and G's upper triangle with Z·Zᵀ.
+/// Fills the upper triangle of the workspace's Gram with Z·Zᵀ, Z the input centred by its batch-mean map, and `meanOffset` with that map minus
+/// sample 0 (ν), which the backward subtracts again.
 func computeCentredGram(
-  input: UnsafePointer<Float>, batch: Int, channels: Int, pixels: Int, workspace: MFDWorkspace
+  input: UnsafePointer<Float>, batch: Int, channels: Int, pixels: Int, workspace: MFDWorkspace,
+  samplesPerChunk: Int? = nil
 ) {
   workspace.prepare(batch: batch, channels: channels, pixels: pixels)
-  centreByBatchMeanMap(input: input, batch: batch, channels: channels, pixels: pixels,
-                       centred: workspace.centred.pointer, meanOffset: workspace.meanOffset.pointer)
-  let rowLength = batch * pixels
-  if channels <= mfdGramByGEMMMaximumChannels {
-    // Both triangles at twice the FLOPs, in less time: OpenBLAS's SYRK splits so few rows into
-    // blocks too small for its kernel (C = 64, B·N = 131072: SYRK 12.0 ms, SGEMM 10.0 ms).
-    sgemm(.none, .transposed, m: channels, n: channels, k: rowLength,
-          a: workspace.centred.pointer, lda: rowLength, b: workspace.centred.pointer, ldb: rowLength,
-          c: workspace.gram.pointer, ldc: channels)
-  } else {
-    ssyrkUpper(n: channels, k: rowLength, a: workspace.centred.pointer, lda: rowLength,
-               c: workspace.gram.pointer, ldc: channels)
+  let chunk = max(1, min(batch, samplesPerChunk
+    ?? mfdSamplesPerChunk(channels: channels, pixels: pixels, batch: batch)))
+  let workers = min(Threading.threadCount, batch)
+  let buffers = workspace.workerBuffers(workers)
+  for buffer in buffers {
+    buffer.rows.reserve(channels * chunk * pixels)
+    buffer.sums.reserve(channels * pixels)
+    buffer.gram.reserve(channels * channels)
   }
+  // Each worker: its Gram share Σ y yᵀ and sums S_w = Σ y over its own samples, y = X[b] − X[0].
+  parallelWorkersWithSerialBLAS(workers) { worker in
+    let mine = samplesOfWorker(worker, of: workers, batch: batch)
+    let (rows, sums) = (buffers[worker].rows.pointer, buffers[worker].sums.pointer)
+    let gram = worker == 0 ? workspace.gram.pointer : buffers[worker].gram.pointer
+    for first in stride(from: mine.lowerBound, to: mine.upperBound, by: chunk) {
+      let samples = first..<min(first + chunk, mine.upperBound)
+      gatherShiftedRows(input: input, samples: samples, channels: channels, pixels: pixels,
+                        subtracting: nil, into: rows, sums: sums, startsSums: first == mine.lowerBound)
+      let columns = samples.count * pixels
+      let beta: Float = first == mine.lowerBound ? 0 : 1
+      ssyrkUpper(n: channels, k: columns, a: rows, lda: columns, beta: beta, c: gram, ldc: channels)
+    }
+  }
+  // The workers' shares in worker order: S = Σ_w S_w, ν = S/B, G = Σ_w G_w − S·Sᵀ/B.
+  let sums = buffers[0].sums.pointer
+  let mean = workspace.meanOffset.pointer
+  let count = Float(batch)
+  parallelChunks(channels * pixels, minimumChunk: 4096) { range in
+    for i in range {
+      for w in 1..<max(1, workers) { sums[i] += buffers[w].sums.pointer[i] }
+      mean[i] = sums[i] / count
+    }
+  }
+  let gram = workspace.gram.pointer
+  if workers > 1 {
+    parallelFor(channels) { i in
+      for w in 1..<workers {
+        addRow(buffers[w].gram.pointer + i * channels + i, into: gram + i * channels + i,
+               count: channels - i)
+      }
+    }
+  }
+  ssyrkUpper(n: channels, k: pixels, alpha: -1 / count, a: sums, lda: pixels,
+             beta: 1, c: gram, ldc: channels)
 }
 
-/// Up to this many channels the Gram is one SGEMM instead of SYRK (measured at C = 64 and 256).
-let mfdGramByGEMMMaximumChannels = 64
 
 /// One pass over the Gram's upper triangle: R with the clamp, L, the mean |R|, and optionally
 /// the upper triangle (diagonal included) of the symmetric M = 2·∂L/∂G, so that dL/dZ = M·Z:
@@ -167,7 +242,8 @@ func summariseCorrelations(
   let rowUnclampedSquares = workspace.rowUnclampedSquares.pointer
   let multiplier = writingMultiplier ? workspace.multiplier.pointer : nil
   for i in 0..<channels {
-    norms[i] = Double(gram[i * channels + i]).squareRoot()
+    // max(0, ·): the mean correction can round a (nearly) constant channel's G_ii below zero.
+    norms[i] = max(0, Double(gram[i * channels + i])).squareRoot()
     inverseNorms[i] = norms[i] > 0 ? 1 / norms[i] : 0
   }
   // s_i s_j ≥ EPS  ⟺  n_i n_j ≥ N·EPS, since s_i = n_i / √N.
@@ -244,3 +320,4 @@ func sumUnclampedSquaresDownColumns(workspace: MFDWorkspace, into column: Unsafe
     }
   }
 }
+

@@ -1,8 +1,9 @@
 /// The buffers one MFD tap keeps between its forward and backward passes, reused across steps.
 ///
-/// A tap computes its loss in `forward` and its gradient in `backward`, so the centred
-/// observations Z and the gradient multiplier M have to outlive the forward call. Buffers only
-/// ever grow: once the largest batch has been seen, a training step allocates nothing.
+/// A tap computes its loss in `forward` and its gradient in `backward`, so the batch-mean map and
+/// the gradient multiplier M have to outlive the forward call; the centred observations do not:
+/// the backward rebuilds them from the (unchanged) input a chunk at a time. Buffers only ever
+/// grow: once the largest batch has been seen, a training step allocates nothing.
 ///
 /// Not thread-safe: one workspace per tap, used by one training loop at a time.
 public final class MFDWorkspace: @unchecked Sendable {
@@ -14,20 +15,22 @@ public final class MFDWorkspace: @unchecked Sendable {
   /// Mean |R_ij| over i ≠ j of the last `mfdLossForward`, a free by-product of the loss pass.
   public internal(set) var lastMeanAbsoluteCorrelation: Float = 0
 
-  /// True between `mfdLossForward` and anything that overwrites Z or M.
+  /// True between `mfdLossForward` and anything that overwrites the mean map or M.
   var holdsGradientState = false
+  #if DEBUG
+  /// Checksum of the forward's input: debug builds check that the backward gets the same data.
+  var inputFingerprint: UInt64 = 0
+  #endif
 
-  /// Z: the input centred by its batch-mean map, one row per channel. [channels, batch·pixels]
-  let centred = GrowableBuffer<Float>()
   /// G = Z·Zᵀ, upper triangle only (SYRK); the loss pass then overwrites the part above the
   /// diagonal with R. [channels, channels]
   let gram = GrowableBuffer<Float>()
   /// M = 2·∂L/∂G, symmetric, so that dL/dZ = M·Z; upper triangle only (SYMM). [channels, channels]
   let multiplier = GrowableBuffer<Float>()
-  /// dL/dZ of one chunk of samples before it is scattered back to NCHW. [channels, chunk·pixels]
-  let gradientRows = GrowableBuffer<Float>()
-  /// Per-channel batch mean of (x_b − x_0), the centring map relative to sample 0. [channels, pixels]
+  /// ν: batch mean of X[b] − X[0], the centring map relative to sample 0. [channels, pixels]
   let meanOffset = GrowableBuffer<Float>()
+  /// One set of chunk buffers per worker.
+  private(set) var workers: [MFDWorkerBuffers] = []
   /// n_i = √G_ii in Double. [channels]
   let norms = GrowableBuffer<Double>()
   /// 1/n_i, and 0 for a dead channel. [channels]
@@ -49,7 +52,6 @@ public final class MFDWorkspace: @unchecked Sendable {
     self.channels = channels
     self.pixels = pixels
     holdsGradientState = false
-    centred.reserve(channels * batch * pixels)
     gram.reserve(channels * channels)
     meanOffset.reserve(channels * pixels)
     norms.reserve(channels)
@@ -60,12 +62,34 @@ public final class MFDWorkspace: @unchecked Sendable {
     columnUnclampedSquares.reserve(channels)
   }
 
+  /// The first `count` workers' buffers, created on first use.
+  func workerBuffers(_ count: Int) -> ArraySlice<MFDWorkerBuffers> {
+    while workers.count < count { workers.append(MFDWorkerBuffers()) }
+    return workers[0..<count]
+  }
+
   /// Bytes currently held, for memory reports.
   public var allocatedBytes: Int {
-    (centred.capacity + gram.capacity + multiplier.capacity + gradientRows.capacity
-      + meanOffset.capacity) * MemoryLayout<Float>.stride
+    (gram.capacity + multiplier.capacity + meanOffset.capacity) * MemoryLayout<Float>.stride
+      + workers.reduce(0) { $0 + $1.allocatedBytes }
       + (norms.capacity + inverseNorms.capacity + rowSquares.capacity + rowAbsolutes.capacity
          + rowUnclampedSquares.capacity + columnUnclampedSquares.capacity) * MemoryLayout<Double>.stride
+  }
+}
+
+/// What one worker of the MFD loss moves its chunks of samples through.
+final class MFDWorkerBuffers: @unchecked Sendable {
+  /// Shifted (forward) or centred (backward) observations of one chunk. [channels, chunk·pixels]
+  let rows = GrowableBuffer<Float>()
+  /// scale·M·Z of one chunk before it is scattered back to NCHW. [channels, chunk·pixels]
+  let products = GrowableBuffer<Float>()
+  /// Σ (X[b] − X[0]) over the worker's samples. [channels, pixels]
+  let sums = GrowableBuffer<Float>()
+  /// The worker's share of the Gram (worker 0 writes the workspace's own). [channels, channels]
+  let gram = GrowableBuffer<Float>()
+
+  var allocatedBytes: Int {
+    (rows.capacity + products.capacity + sums.capacity + gram.capacity) * MemoryLayout<Float>.stride
   }
 }
 

@@ -56,3 +56,20 @@ public struct UncheckedSendable<Value>: @unchecked Sendable {
   public let value: Value
   @inlinable public init(_ value: Value) { self.value = value }
 }
+
+/// Runs `body(worker)` for every worker in `0..<workers` (at most `Threading.threadCount` at a
+/// time), with OpenBLAS pinned to one thread meanwhile so each worker can call BLAS on its own
+/// share without oversubscribing the cores; the BLAS thread count is restored afterwards.
+///
+/// For products whose output is small and whose inner dimension is huge (the MFD Gram: C×C over
+/// B·H·W observations) splitting the inner dimension between workers beats OpenBLAS's own split
+/// of the output, and lets each worker fuse its data movement with its products in cache.
+public func parallelWorkersWithSerialBLAS(_ workers: Int, _ body: (Int) -> Void) {
+  guard workers > 1 else {
+    if workers == 1 { body(0) }
+    return
+  }
+  openblas_set_num_threads(1)
+  defer { openblas_set_num_threads(Int32(Threading.threadCount)) }
+  parallelFor(workers, body)
+}

@@ -24,11 +24,17 @@ struct Bench: ParsableCommand {
   @Option(parsing: .upToNextOption, help: "Networks whose training step to time (default: all).")
   var models: [Architecture] = Architecture.allCases
 
+  @Flag(help: "Skip the networks' training steps.")
+  var skipModels = false
+
   @Option(help: "Timed training steps per network (after one warm-up step).")
   var modelSteps: Int = 2
 
   @Flag(help: "Skip the kernel measurements (sgemm is still measured for the ratios).")
   var skipKernels = false
+
+  @Option(parsing: .upToNextOption, help: "Kernel measurements to make: conv, mfd (default: both).")
+  var kernels: [EngineBenchmark.KernelGroup] = EngineBenchmark.KernelGroup.allCases
 
   func validate() throws {
     guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
@@ -40,9 +46,10 @@ struct Bench: ParsableCommand {
     let progress = { (line: String) in FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
     var report = skipKernels
       ? EngineBenchmark.sgemmOnly(threads: threads, batch: batch)
-      : EngineBenchmark.run(threads: threads, batch: batch, repetitions: repetitions, progress: progress)
+      : EngineBenchmark.run(threads: threads, batch: batch, repetitions: repetitions,
+                           kernels: Set(kernels), progress: progress)
     let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-    for architecture in models {
+    for architecture in skipModels ? [] : models {
       for mfd in [false, true] {
         progress("\(architecture.rawValue) training step\(mfd ? " + MFD" : "") (batch \(batch))…")
         var arguments = ["bench-step", "--model", architecture.rawValue, "--batch", "\(batch)",
@@ -58,6 +65,7 @@ struct Bench: ParsableCommand {
 }
 
 extension Architecture: ExpressibleByArgument {}
+extension EngineBenchmark.KernelGroup: ExpressibleByArgument {}
 
 /// Times one network's training step in this process and prints it as a `STEP {json}` line.
 /// Used by `mfd bench` so that each measurement has its own peak memory.

@@ -47,7 +47,7 @@ func kernelLossAndGradient(
   let loss = kernelLoss(x, shape, workspace: workspace)
   var gradient = [Float](repeating: 0, count: shape.count)
   gradient.withUnsafeMutableBufferPointer { g in
-    mfdLossBackward(scale: 1, gradOutput: g.baseAddress!, gradInput: g.baseAddress!, workspace: workspace)
+    mfdLossBackward(input: x, scale: 1, gradOutput: g.baseAddress!, gradInput: g.baseAddress!, workspace: workspace)
   }
   return (loss, gradient)
 }

@@ -156,25 +156,19 @@ import TestSupport
     #expect(relativeError(Double(kernelLoss(x.map { 0.01 * $0 }, shape)), original) < 1e-4)
   }
 
-  /// Our own loops (centring, correlation pass, scatter) give bit-identical results with 1 and 2
-  /// threads. OpenBLAS is pinned to one thread here: its SGEMM/SSYRK/SSYMM round differently
-  /// with 1 and 2 threads from about C = 70, so only a fixed thread count is reproducible end to end.
-  @Test func ownLoopsAreBitIdenticalForOneAndTwoThreads() {
-    let shape = MFDShape(6, 70, 3, 3)
-    let x = mfdInput(shape, seed: 81)
-    let previous = Threading.threadCount
-    defer { Threading.setThreadCount(previous) }
-    var results = [(loss: Float, gradient: [Float], correlation: Float)]()
-    for threads in [1, 2] {
-      Threading.setThreadCount(threads)
-      openblas_set_num_threads(1)
-      let workspace = MFDWorkspace()
-      let (loss, gradient) = kernelLossAndGradient(x, shape, workspace: workspace)
-      results.append((loss, gradient, workspace.lastMeanAbsoluteCorrelation))
+  /// One and two workers split the observations differently, so their sums round differently,
+  /// but both equal the reference; with a dead channel the dead row and column stay exactly 0.
+  @Test(arguments: [1, 2, 3])
+  func oneAndTwoWorkersAgree(threads: Int) {
+    let shape = MFDShape(7, 70, 3, 3)
+    var x = mfdInput(shape, seed: 81, amplitude: 1, offset: 3)
+    setChannel(&x, shape, 5, to: 2.5)
+    let (loss, gradient) = withThreadCount(threads) { kernelLossAndGradient(x, shape) }
+    #expect(relativeError(Double(loss), naiveLoss(x, shape)) < 1e-4)
+    #expect(maxRelativeError(gradient, naiveGradient(x, shape)) < 1e-3)
+    for b in 0..<shape.batch {
+      for p in 0..<shape.pixels { #expect(gradient[shape.index(b, 5, p)] == 0) }
     }
-    #expect(results[0].loss == results[1].loss)
-    #expect(results[0].gradient == results[1].gradient)
-    #expect(results[0].correlation == results[1].correlation)
   }
 
   /// With a fixed thread count (BLAS included) repeated runs are bit-identical.
@@ -203,9 +197,8 @@ import TestSupport
   }
 
   /// Backward computes gradOutput + scale·dL/dX, leaving gradOutput alone when the buffers differ.
-  @Test(arguments: [MFDShape(3, 64, 2, 2), MFDShape(3, 70, 2, 1)])
-  func gramByGEMMAndBySYRKMatchNaiveReference(shape: MFDShape) {
-    // Up to 64 channels the Gram is an SGEMM (both triangles), above it SYRK (upper only).
+  @Test(arguments: [MFDShape(3, 64, 2, 2), MFDShape(3, 70, 2, 1), MFDShape(9, 33, 5, 5)])
+  func gramsOfSeveralShapesMatchNaiveReference(shape: MFDShape) {
     let x = mfdInput(shape, seed: 93)
     let (loss, gradient) = kernelLossAndGradient(x, shape)
     #expect(abs(Double(loss) - naiveLoss(x, shape)) < 1e-4 * naiveLoss(x, shape))
@@ -213,27 +206,31 @@ import TestSupport
   }
 
   @Test(arguments: [1, 2, 3])
-  func chunkedGradientMatchesNaiveReference(samplesPerChunk: Int) {
-    // 7 samples in chunks of 1, 2 or 3: the last chunk is short; the gradient must not depend
-    // on the chunking beyond GEMM rounding.
+  func chunkedLossAndGradientMatchNaiveReference(samplesPerChunk: Int) {
+    // 7 samples in chunks of 1, 2 or 3 (per worker: the last chunk is short); neither the loss
+    // nor the gradient may depend on the chunking beyond GEMM rounding.
     let shape = MFDShape(7, 5, 3, 2)
     let x = mfdInput(shape, seed: 91)
     let workspace = MFDWorkspace()
-    _ = kernelLoss(x, shape, workspace: workspace)
+    let loss = mfdLossForward(input: x, batch: shape.batch, channels: shape.channels,
+                              pixels: shape.pixels, workspace: workspace, samplesPerChunk: samplesPerChunk)
+    #expect(relativeError(Double(loss), naiveLoss(x, shape)) < 1e-4)
     let gradOutput = randomValues(shape.count, seed: 92)
     var gradient = [Float](repeating: .nan, count: shape.count)
     gradient.withUnsafeMutableBufferPointer { g in
-      mfdLossBackward(scale: 0.5, gradOutput: gradOutput, gradInput: g.baseAddress!,
+      mfdLossBackward(input: x, scale: 0.5, gradOutput: gradOutput, gradInput: g.baseAddress!,
                       workspace: workspace, samplesPerChunk: samplesPerChunk)
     }
     let expected = zip(gradOutput, naiveGradient(x, shape)).map { $0 + 0.5 * $1 }
     #expect(maxRelativeError(gradient, expected) < 1e-4)
   }
 
-  @Test func defaultChunkHoldsTheGradientRowsToEightMegabytes() {
-    #expect(mfdSamplesPerChunk(channels: 256, pixels: 1024, batch: 128) == 8)
-    #expect(mfdSamplesPerChunk(channels: 2048, pixels: 16, batch: 128) == 64)
-    #expect(mfdSamplesPerChunk(channels: 64, pixels: 1024, batch: 8) == 8)
+  @Test func defaultChunkIsAboutOneMegabyteOfAtLeast256Columns() {
+    #expect(mfdSamplesPerChunk(channels: 64, pixels: 1024, batch: 128) == 4)
+    #expect(mfdSamplesPerChunk(channels: 256, pixels: 1024, batch: 128) == 1)
+    #expect(mfdSamplesPerChunk(channels: 512, pixels: 256, batch: 128) == 2)
+    #expect(mfdSamplesPerChunk(channels: 2048, pixels: 16, batch: 128) == 16)
+    #expect(mfdSamplesPerChunk(channels: 64, pixels: 1024, batch: 2) == 2)
     #expect(mfdSamplesPerChunk(channels: 4096, pixels: 1024, batch: 8) == 1)
   }
 
@@ -244,7 +241,7 @@ import TestSupport
     let (_, gradient) = kernelLossAndGradient(x, shape, workspace: workspace)
     let gradOutput = randomValues(shape.count, seed: 102)
     var gradInput = [Float](repeating: .nan, count: shape.count)
-    mfdLossBackward(scale: 2.5, gradOutput: gradOutput, gradInput: &gradInput, workspace: workspace)
+    mfdLossBackward(input: x, scale: 2.5, gradOutput: gradOutput, gradInput: &gradInput, workspace: workspace)
     let expected = zip(gradOutput, gradient).map { $0 + 2.5 * $1 }
     #expect(maxRelativeError(gradInput, expected, floor: 1e-3) < 1e-5)
   }
@@ -252,4 +249,24 @@ import TestSupport
   @Test func macsCountTheGramAndTheGradientProduct() {
     #expect(mfdLossMACs(batch: 2, channels: 3, pixels: 5) == 6 * 10 + 9 * 10)
   }
+}
+
+@Suite struct MFDInputGuardTests {
+  /// The backward rebuilds Z from the input: debug builds stop when that input changed after the
+  /// forward instead of returning a silently wrong gradient (and run on when it did not).
+  @Test func backwardStopsWhenTheInputChangedSinceTheForward() async {
+    await #expect(processExitsWith: .failure) { forwardThenBackward(changingInput: true) }
+    await #expect(processExitsWith: .success) { forwardThenBackward(changingInput: false) }
+  }
+}
+
+private func forwardThenBackward(changingInput: Bool) {
+  let shape = MFDShape(3, 4, 2, 2)
+  var x = mfdInput(shape, seed: 111)
+  let workspace = MFDWorkspace()
+  _ = kernelLoss(x, shape, workspace: workspace)
+  if changingInput { x[5] += 1 }
+  let gradOutput = [Float](repeating: 0, count: shape.count)
+  var gradInput = [Float](repeating: 0, count: shape.count)
+  mfdLossBackward(input: x, scale: 1, gradOutput: gradOutput, gradInput: &gradInput, workspace: workspace)
 }

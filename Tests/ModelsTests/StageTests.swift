@@ -76,3 +76,23 @@ import TestSupport
     #expect(last.total < 0.75 * first.total, "\(architecture): \(first.total) → \(last.total)")
   }
 }
+
+@Suite struct BlockTapTrainingTests {
+  /// A training step with a tap after every block runs and reports every tap's loss. The MFD
+  /// backward rebuilds its centred observations from the tap's input, so that input must reach
+  /// the backward unchanged: debug builds (this suite) check it with a fingerprint, which would
+  /// stop here if any in-place layer followed a tap.
+  @Test(arguments: Architecture.allCases)
+  func stepWithATapAfterEveryBlockLeavesTapInputsIntact(architecture: Architecture) throws {
+    let network = try Network(ModelConfiguration(
+      architecture: architecture, classes: 10, widthMultiplier: 0.125, mfdPlacement: .blocks))
+    network.initialise(seed: 2)
+    let trainer = ClassifierTrainer(model: network, optimizer: SGD(
+      parameters: network.namedParameters(), learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4))
+    let result = try trainer.step(input: randomTensor([4, 3, 32, 32], seed: 7),
+                                  labels: randomLabels(4, classes: 10, seed: 8))
+    #expect(result.mfd.count == network.mfdTaps.count)
+    #expect(result.mfd.allSatisfy { $0.loss >= 0 && $0.loss.isFinite })
+    #expect(result.total.isFinite)
+  }
+}

@@ -4,11 +4,14 @@ import Kernels
 /// the mean squared correlation between the channels of a batch, each channel's B·H·W values
 /// centred by the batch-mean map. A thin owner of the kernel's workspace for `Tensor` inputs.
 ///
-/// Call `value` first; `backward` and `gradient` then refer to that input. The workspace and the
-/// gradient buffer are reused across calls, so a training step allocates nothing.
+/// Call `value` first; `backward` and `gradient` then refer to that input, which must not change
+/// in between (debug builds check). The workspace and the gradient buffer are reused across
+/// calls, so a training step allocates nothing.
 public final class MFDLoss {
   private let workspace = MFDWorkspace()
   private var lastShape: [Int]?
+  /// The input of the last `value` call: the backward rebuilds the centred observations from it.
+  private var lastInput: Tensor?
   private var gradientBuffer: Tensor?
 
   public init() {}
@@ -25,6 +28,7 @@ public final class MFDLoss {
   public func value(_ input: Tensor) -> Float {
     if let error = Self.shapeError(for: input.shape) { preconditionFailure(error.description) }
     lastShape = input.shape
+    lastInput = input
     return mfdLossForward(input: input.pointer, batch: input.n, channels: input.c,
                           pixels: input.h * input.w, workspace: workspace)
   }
@@ -36,10 +40,12 @@ public final class MFDLoss {
   /// - gradOutput, gradInput: [n, c, h, w] as that input; they may be the same tensor, which
   ///   then accumulates `scale · dL/dX` in place.
   public func backward(scale: Float, gradOutput: Tensor, into gradInput: Tensor) {
-    guard let shape = lastShape else { preconditionFailure("MFDLoss.backward needs a preceding value(_:)") }
+    guard let shape = lastShape, let input = lastInput else {
+      preconditionFailure("MFDLoss.backward needs a preceding value(_:)")
+    }
     precondition(gradOutput.shape == shape && gradInput.shape == shape,
                  "MFDLoss.backward: gradients \(gradOutput.shape), \(gradInput.shape) for input \(shape)")
-    mfdLossBackward(scale: scale, gradOutput: gradOutput.pointer, gradInput: gradInput.pointer,
+    mfdLossBackward(input: input.pointer, scale: scale, gradOutput: gradOutput.pointer, gradInput: gradInput.pointer,
                     workspace: workspace)
   }
 
@@ -60,6 +66,7 @@ public final class MFDLoss {
   public func meanAbsoluteCorrelation(_ input: Tensor) -> Float {
     if let error = Self.shapeError(for: input.shape) { preconditionFailure(error.description) }
     lastShape = nil
+    lastInput = nil
     return Kernels.meanAbsoluteCorrelation(input: input.pointer, batch: input.n, channels: input.c,
                                            pixels: input.h * input.w, workspace: workspace)
   }
