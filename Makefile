@@ -6,7 +6,12 @@ THREADS ?= 2
 # Debian packages the build and the tests need (checked with dpkg, installed only when missing).
 SYSTEM_PACKAGES := libopenblas-dev pkg-config
 
-.PHONY: all deps build test bench clean
+PYTHON ?= python3
+VENV := .venv
+# Extra arguments for scripts/bench_vs_pytorch.py, e.g. ARGS="--models resnet50 --rounds 5".
+ARGS ?=
+
+.PHONY: all deps build test bench bench-vs-pytorch clean
 
 all: build
 
@@ -29,6 +34,20 @@ test: deps
 
 bench: build
 	.build/release/mfd bench --threads $(THREADS)
+
+# Ours against PyTorch, alternating in one run. PyTorch (and tcmalloc, its best allocator) are
+# developer tools: installed into .venv / from Debian here only when missing.
+bench-vs-pytorch: build
+	@dpkg -s libtcmalloc-minimal4 >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -qq libtcmalloc-minimal4 >/dev/null 2>&1 || echo "tcmalloc not installed: PyTorch runs with its default allocator"; }
+	@if $(PYTHON) -c "import torch, torchvision" 2>/dev/null; then py=$(PYTHON); \
+	else \
+	  if ! $(VENV)/bin/python -c "import torch, torchvision" 2>/dev/null; then \
+	    echo "installing PyTorch into $(VENV) (a developer tool, not a dependency of mfd)"; \
+	    $(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install -q torch torchvision || exit 1; \
+	  fi; py=$(VENV)/bin/python; \
+	fi; \
+	$$py scripts/bench_vs_pytorch.py --threads $(THREADS) $(ARGS)
 
 clean:
 	rm -rf .build
