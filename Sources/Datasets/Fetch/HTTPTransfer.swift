@@ -15,6 +15,9 @@ func httpTransfer(from source: URL, appendingTo partial: URL, offset: Int64,
     throw .io(path: partial.path, reason: "cannot open for appending")
   }
   defer { try? handle.close() }
+  do { try handle.truncate(atOffset: UInt64(offset)) } catch {  // also puts the file pointer there
+    throw .io(path: partial.path, reason: "cannot position at \(offset): \(error)")
+  }
   var request = URLRequest(url: source)
   if offset > 0 { request.setValue("bytes=\(offset)-", forHTTPHeaderField: "Range") }
   let delegate = AppendingDelegate(handle: handle, offset: offset, progress: progress)
