@@ -3,7 +3,8 @@ import ZIPFoundation
 
 /// Extracts a zip archive through ZIPFoundation, writing each member itself (rather than with
 /// `Archive.extract(_:to:)`) so that every path goes through `MemberPath` and `ExtractionStaging`.
-/// ZIPFoundation checks each member's CRC-32 while reading, so corrupt data is an error.
+/// The CRC-32 of each member is compared with the directory's here: ZIPFoundation's consumer-based
+/// `extract` computes it but, unlike its URL-based one, does not compare it.
 enum ZipExtractor {
   static func extract(_ url: URL, into staging: ExtractionStaging) throws(DatasetError) {
     let name = url.path
@@ -19,12 +20,17 @@ enum ZipExtractor {
         try staging.directory(components, member: path)
       case .file:
         let handle = try staging.createFile(components, member: path)
+        let crc: CRC32
         do {
-          _ = try archive.extract(entry, skipCRC32: false) { chunk in try handle.write(contentsOf: chunk) }
+          crc = try archive.extract(entry, skipCRC32: false) { chunk in try handle.write(contentsOf: chunk) }
           try handle.close()
         } catch {
           try? handle.close()
           throw .corruptArchive(archive: name, member: path, reason: "cannot read member: \(error)")
+        }
+        guard crc == entry.checksum else {
+          throw .corruptArchive(archive: name, member: path,
+                                reason: "CRC-32 is \(String(crc, radix: 16)), the directory says \(String(entry.checksum, radix: 16))")
         }
       case .symlink:
         var target = Data()
