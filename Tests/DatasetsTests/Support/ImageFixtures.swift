@@ -25,13 +25,13 @@ enum ImageFixtures {
     return out
   }
 
-  /// Encodes interleaved RGB (`channels` 3) or gray (1) pixels as a baseline JPEG.
+  /// Encodes interleaved gray (`channels` 1), RGB (3) or CMYK (4) pixels as a baseline JPEG.
   static func jpeg(_ pixels: [UInt8], width: Int, height: Int, channels: Int, quality: Int32 = 95) -> Data {
     let handle = tjInitCompress()!
     defer { tjDestroy(handle) }
     var buffer: UnsafeMutablePointer<UInt8>?
     var size: UInt = 0
-    let format = channels == 1 ? TJPF_GRAY : TJPF_RGB
+    let format = channels == 1 ? TJPF_GRAY : channels == 4 ? TJPF_CMYK : TJPF_RGB
     let subsampling = channels == 1 ? TJSAMP_GRAY : TJSAMP_444
     let status = pixels.withUnsafeBufferPointer {
       tjCompress2(handle, $0.baseAddress, Int32(width), 0, Int32(height), Int32(format.rawValue), &buffer, &size,
