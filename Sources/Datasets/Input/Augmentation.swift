@@ -24,6 +24,12 @@ public struct Augmentation: Sendable, Equatable, Codable {
     public var dy: Int
     public var dx: Int
     public var flip: Bool
+
+    public init(dy: Int, dx: Int, flip: Bool) {
+      self.dy = dy
+      self.dx = dx
+      self.flip = flip
+    }
   }
 
   /// Draws one image's choices from `generator` (three draws, always, so the stream position does
