@@ -39,7 +39,7 @@ let package = Package(
     ),
     .target(name: "Engine", dependencies: ["Kernels"], swiftSettings: numericSettings),
     .target(name: "Models", dependencies: ["Engine"], swiftSettings: numericSettings),
-    .target(name: "Benchmarks", dependencies: ["Models", "Engine", "Kernels"], swiftSettings: numericSettings),
+    .target(name: "Benchmarks", dependencies: ["Models", "Engine", "Kernels", "Datasets"], swiftSettings: numericSettings),
     .executableTarget(
       name: "mfd",
       dependencies: [

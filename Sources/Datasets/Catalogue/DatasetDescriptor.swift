@@ -33,8 +33,10 @@ public struct DatasetDescriptor: Sendable, Equatable {
   /// Facts a user should know (deviations, where the test split comes from).
   public var notes: String
 
-  /// Total bytes to download, when every file's size is published.
+  /// Total bytes to download, when every file's size is published (nil for FaceScrub: nothing
+  /// to download).
   public var downloadSize: Int64? {
+    guard !files.isEmpty else { return nil }
     var total: Int64 = 0
     for file in files {
       guard let size = file.accepted.first?.size else { return nil }

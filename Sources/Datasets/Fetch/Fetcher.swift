@@ -66,6 +66,8 @@ public struct Fetcher: Sendable {
       note("\(file.name): verified (SHA-256 \(digest.sha256))")
       return destination
     }
+    // Keep a partial file only if it holds something to resume from.
+    if fileSize(partial) == 0 { removeIfPresent(partial) }
     throw .fetchFailed(file: file.name, attempts: attempts)
   }
 

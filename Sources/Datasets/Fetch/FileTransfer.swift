@@ -13,6 +13,7 @@ func fileTransfer(from source: URL, appendingTo partial: URL, offset: Int64,
     throw .io(path: partial.path, reason: "cannot open for appending")
   }
   defer { try? output.close() }
+  progress.total = sourceSize
   var present = offset <= sourceSize ? offset : 0
   do {
     try output.truncate(atOffset: UInt64(present))

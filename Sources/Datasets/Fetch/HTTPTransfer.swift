@@ -78,6 +78,7 @@ private final class AppendingDelegate: NSObject, URLSessionDataDelegate, @unchec
         return completionHandler(.cancel)
       }
       expectedTotal = numbers[2]
+      progress.total = numbers[2]
     case 200:
       // No range support (or no range asked): the body is the whole file.
       do {
@@ -88,6 +89,7 @@ private final class AppendingDelegate: NSObject, URLSessionDataDelegate, @unchec
       }
       present = 0
       expectedTotal = length >= 0 ? length : nil
+      if let expectedTotal { progress.total = expectedTotal }
     default:
       failure = "HTTP \(http.statusCode)"
       return completionHandler(.cancel)

@@ -6,7 +6,8 @@ public final class TransferProgress: @unchecked Sendable {
   // @unchecked: every mutation happens on the transfer's serial delegate queue or the calling
   // thread, never both at once (a transfer reports from one place).
   private let label: String
-  private let total: Int64?
+  /// Expected final size; a transfer sets it once the source tells (HTTP headers, file size).
+  var total: Int64?
   private let startOffset: Int64
   private let start = Date()
   private var lastDraw = Date.distantPast
