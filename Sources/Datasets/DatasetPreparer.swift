@@ -19,11 +19,24 @@ public struct DatasetPreparer {
     self.fetcher = fetcher
   }
 
-  /// Fetches, decodes and writes both split caches.
-  /// - Returns: the headers written, train first.
+  /// Fetches, decodes and writes both split caches. Caches that verify and were made from the
+  /// same source files (by SHA-256) are kept as they are unless `force` is set; FaceScrub is
+  /// always rebuilt, since its split depends on the seed and the folder.
+  /// - Returns: the headers, train first.
   @discardableResult
-  public func preprocess() throws(DatasetError) -> [SplitCache.Header] {
-    let (train, test, provenance) = try decodeSplits()
+  public func preprocess(force: Bool = false) throws(DatasetError) -> [SplitCache.Header] {
+    let train: ImageSet, test: ImageSet, provenance: [String: String]
+    if descriptor.format == .faceScrubFolder {
+      (train, test, provenance) = try faceScrub()
+    } else {
+      let files = try fetcher.fetch(descriptor, layout: layout)
+      var sources: [String: String] = [:]
+      for (file, url) in zip(descriptor.files, files) {
+        sources["source:\(file.name)"] = try Digest(ofFileAt: url).sha256
+      }
+      if !force, let headers = upToDateCaches(sources: sources) { return headers }
+      (train, test, provenance) = try decode(files, provenance: sources)
+    }
     var headers: [SplitCache.Header] = []
     for (split, images) in [("train", train), ("test", test)] {
       try checkShape(images, split: split)
@@ -38,14 +51,20 @@ public struct DatasetPreparer {
     try SplitCache.load(DatasetLayout(root: root, name: name).cacheFile(split: split)).images
   }
 
-  /// Both splits decoded from the sources, with what produced them.
-  func decodeSplits() throws(DatasetError) -> (ImageSet, ImageSet, [String: String]) {
-    if descriptor.format == .faceScrubFolder { return try faceScrub() }
-    let files = try fetcher.fetch(descriptor, layout: layout)
-    var provenance: [String: String] = [:]
-    for (file, url) in zip(descriptor.files, files) {
-      provenance["source:\(file.name)"] = try Digest(ofFileAt: url).sha256
+  /// The existing caches' headers when both verify and record exactly these source digests.
+  private func upToDateCaches(sources: [String: String]) -> [SplitCache.Header]? {
+    var headers: [SplitCache.Header] = []
+    for split in Self.splits {
+      guard let (header, _) = try? SplitCache.load(layout.cacheFile(split: split)),
+            sources.allSatisfy({ header.provenance[$0.key] == $0.value }) else { return nil }
+      headers.append(header)
     }
+    return headers
+  }
+
+  /// Both splits decoded from the verified downloads `files` (catalogue order).
+  func decode(_ files: [URL], provenance sources: [String: String]) throws(DatasetError) -> (ImageSet, ImageSet, [String: String]) {
+    var provenance = sources
     switch descriptor.format {
     case .cifar10Binary:
       let folder = try extracted(files[0]).appendingPathComponent("cifar-10-batches-bin")
@@ -85,7 +104,7 @@ public struct DatasetPreparer {
                                     labelsName: files[3].path, classNames: names)
       return (train, test, provenance)
     case .faceScrubFolder:
-      return try faceScrub()
+      preconditionFailure("FaceScrub has no downloads; preprocess() reads its folder")
     }
   }
 

@@ -128,6 +128,9 @@ struct DataPreprocess: ParsableCommand {
   @Option(help: "Worker threads for JPEG decoding.")
   var threads: Int = 2
 
+  @Flag(help: "Rebuild the caches even when they verify and match the downloads.")
+  var force = false
+
   func validate() throws {
     guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
   }
@@ -138,7 +141,7 @@ struct DataPreprocess: ParsableCommand {
                                    fetcher: location.fetcher)
     preparer.faceScrubFolder = source.map { URL(fileURLWithPath: $0, isDirectory: true) }
     preparer.splitSeed = seed
-    for header in try preparer.preprocess() {
+    for header in try preparer.preprocess(force: force) {
       let mean = header.channelMean.map { String(format: "%.4f", $0) }.joined(separator: ", ")
       let std = header.channelStd.map { String(format: "%.4f", $0) }.joined(separator: ", ")
       print("\(name)/\(header.split): \(header.count) images \(header.channels)×\(header.height)×\(header.width), "

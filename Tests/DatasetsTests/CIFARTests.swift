@@ -39,8 +39,13 @@ import Testing
     #expect(loaded.labels == trainLabels)
     #expect(loaded.classNames == Catalogue.cifar10.classNames!)
     #expect(try DatasetPreparer.load(root: root.url, name: "cifar10", split: "test").pixels == test)
-    // Preprocessing again reuses the verified download and the extracted folder.
-    try preparer.preprocess()
+    // Preprocessing again reuses the verified download and the up-to-date caches (nothing is
+    // extracted again); `force` rebuilds them from the archive.
+    try FileManager.default.removeItem(at: root.file("cifar10/extracted"))
+    #expect(try preparer.preprocess() == headers)
+    #expect(!FileManager.default.fileExists(atPath: root.file("cifar10/extracted").path))
+    #expect(try preparer.preprocess(force: true) == headers)
+    #expect(FileManager.default.fileExists(atPath: root.file("cifar10/extracted/cifar-10-batches-bin/test_batch.bin").path))
     #expect(server.requests.count == 1)
   }
 

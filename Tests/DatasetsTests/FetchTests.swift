@@ -49,6 +49,17 @@ import Testing
     #expect(try Data(contentsOf: folder.file("archive.tar.gz")) == payload)
   }
 
+  @Test func completePartialFileIsVerifiedAfterA416() throws {
+    // A run killed between the last byte and the rename: the server has nothing past the end.
+    let server = try LoopbackHTTPServer(routes: ["archive.tar.gz": .init(body: payload)])
+    let folder = try TemporaryFolder()
+    try folder.write(payload, to: "archive.tar.gz.part")
+    try Fetcher(mirror: Mirror(server.baseURL), verbose: false).fetch(file(), to: folder.file("archive.tar.gz"))
+    #expect(try Data(contentsOf: folder.file("archive.tar.gz")) == payload)
+    #expect(server.requests.map(\.range) == ["bytes=\(payload.count)-"])
+    #expect(folder.listing() == ["archive.tar.gz"])
+  }
+
   @Test func checksumMismatchKeepsNothingAndNamesFileExpectedAndActual() throws {
     var corrupt = payload
     corrupt[1_000] ^= 0xFF

@@ -31,6 +31,8 @@ func httpTransfer(from source: URL, appendingTo partial: URL, offset: Int64,
   session.finishTasksAndInvalidate()  // the session retains its delegate until invalidated
 
   let size = (try? handle.offset()).map { Int64($0) } ?? 0
+  // 416 to a resume request: the partial file already holds the whole file (the caller verifies).
+  if delegate.rangeNotSatisfiable && offset > 0 { return size }
   if let failure = delegate.failure {
     throw .transfer(source: source.absoluteString, reason: "\(failure) after \(size) bytes")
   }
@@ -50,6 +52,8 @@ private final class AppendingDelegate: NSObject, URLSessionDataDelegate, @unchec
   let finished = DispatchSemaphore(value: 0)
   /// Why the transfer failed, if it did.
   var failure: String?
+  /// The server answered 416: nothing lies beyond `offset`.
+  var rangeNotSatisfiable = false
   /// Size the whole file will have when the server said so (Content-Range total or offset + length).
   var expectedTotal: Int64?
   private var present: Int64
@@ -90,6 +94,10 @@ private final class AppendingDelegate: NSObject, URLSessionDataDelegate, @unchec
       present = 0
       expectedTotal = length >= 0 ? length : nil
       if let expectedTotal { progress.total = expectedTotal }
+    case 416:
+      rangeNotSatisfiable = true
+      failure = "HTTP 416 (range \(offset)- not satisfiable)"
+      return completionHandler(.cancel)
     default:
       failure = "HTTP \(http.statusCode)"
       return completionHandler(.cancel)

@@ -94,7 +94,12 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     }
     var start = 0
     if let range, !route.ignoresRange, range.hasPrefix("bytes="), range.hasSuffix("-"),
-       let first = Int(range.dropFirst(6).dropLast()), first < route.body.count {
+       let first = Int(range.dropFirst(6).dropLast()) {
+      guard first < route.body.count else {
+        send(connection, "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */\(route.body.count)\r\n"
+          + "Content-Length: 0\r\nConnection: close\r\n\r\n")
+        return
+      }
       start = first
     }
     let body = route.body.subdata(in: start..<route.body.count)
