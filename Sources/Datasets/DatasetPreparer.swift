@@ -93,7 +93,7 @@ public struct DatasetPreparer {
     case .fashionMNISTIDX:
       var contents: [Data] = []
       for (file, url) in zip(descriptor.files, files) {
-        let data = try gunzipFile(url, sizeHint: Int(file.content?.size ?? 0))
+        let data = try IDXReader.contents(of: url, sizeHint: Int(file.content?.size ?? 0))
         if let content = file.content { try [content].verify(Digest(of: data), file: url.path + " (decompressed)") }
         contents.append(data)
       }

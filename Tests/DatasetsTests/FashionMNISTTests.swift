@@ -22,6 +22,18 @@ private let debianFolder = "/usr/share/datasets/fashion-mnist"
     #expect(set.count == 3 && set.channels == 1 && set.height == 28 && set.pixels == pixels && set.labels == [9, 0, 4])
   }
 
+  @Test func idxFilesAreReadGzippedOrRaw() throws {
+    let folder = try TemporaryFolder()
+    let raw = idx(magic: 0x801, dims: [3], payload: [1, 2, 3])
+    let plain = try folder.write(raw, to: "labels-idx1-ubyte")
+    let packed = try folder.write(ArchiveFixtures.gzip(raw), to: "labels-idx1-ubyte.gz")
+    #expect(try IDXReader.contents(of: plain) == raw)
+    #expect(try IDXReader.contents(of: packed) == raw)
+    let cut = try folder.write(ArchiveFixtures.gzip(raw).dropLast(4), to: "cut.gz")
+    let error = #expect(throws: DatasetError.self) { try IDXReader.contents(of: cut) }
+    #expect(error?.description.contains("cut.gz: gzip: truncated") == true)
+  }
+
   @Test func idxErrorsNameFileAndField() throws {
     let images = idx(magic: 0x803, dims: [2, 2, 2], payload: [1, 2, 3, 4, 5, 6, 7, 8])
     let cases: [(Data, Data, DatasetError)] = [

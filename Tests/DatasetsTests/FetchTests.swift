@@ -20,6 +20,7 @@ import Testing
     let result = try fetcher.fetch(file(), to: folder.file("archive.tar.gz"))
     #expect(try Data(contentsOf: result) == payload)
     #expect(folder.listing() == ["archive.tar.gz"])
+    #expect(server.requests.first?.acceptEncoding == "identity")  // bytes as stored, never decoded
     // A second fetch finds the verified copy and asks the server nothing.
     try fetcher.fetch(file(), to: folder.file("archive.tar.gz"))
     #expect(server.requests.count == 1)

@@ -19,6 +19,9 @@ func httpTransfer(from source: URL, appendingTo partial: URL, offset: Int64,
     throw .io(path: partial.path, reason: "cannot position at \(offset): \(error)")
   }
   var request = URLRequest(url: source)
+  // The exact bytes, never a transfer-decoded copy: a server that labels a .tar.gz with
+  // Content-Encoding: gzip would otherwise have it decompressed on the way, breaking the hashes.
+  request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
   if offset > 0 { request.setValue("bytes=\(offset)-", forHTTPHeaderField: "Range") }
   let delegate = AppendingDelegate(handle: handle, offset: offset, progress: progress)
   let queue = OperationQueue()

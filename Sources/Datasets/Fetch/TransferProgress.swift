@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A one-line progress bar on stderr: percentage, bytes, rate and ETA, redrawn at most five times
 /// a second so that a fast local copy does not spend its time printing.
@@ -12,6 +15,8 @@ public final class TransferProgress: @unchecked Sendable {
   private let start = Date()
   private var lastDraw = Date.distantPast
   private let enabled: Bool
+  /// Redraw in place only on a terminal; a log file gets just the final line.
+  private let interactive = isatty(STDERR_FILENO) == 1
 
   /// - Parameters:
   ///   - total: expected size when known.
@@ -27,11 +32,11 @@ public final class TransferProgress: @unchecked Sendable {
   public func update(_ bytes: Int64, final: Bool = false) {
     guard enabled else { return }
     let now = Date()
-    guard final || now.timeIntervalSince(lastDraw) >= 0.2 else { return }
+    guard final || (interactive && now.timeIntervalSince(lastDraw) >= 0.2) else { return }
     lastDraw = now
-    FileHandle.standardError.write(Data(("\r\u{1B}[2K" + TransferProgress.line(
-      label: label, bytes: bytes, total: total, newBytes: bytes - startOffset,
-      seconds: now.timeIntervalSince(start)) + (final ? "\n" : "")).utf8))
+    let text = TransferProgress.line(label: label, bytes: bytes, total: total, newBytes: bytes - startOffset,
+                                     seconds: now.timeIntervalSince(start))
+    FileHandle.standardError.write(Data(((interactive ? "\r\u{1B}[2K" : "") + text + (final ? "\n" : "")).utf8))
   }
 
   /// The text of the bar, e.g. `cifar-10-binary.tar.gz  42.0% 71.4/170.1 MB  11.2 MB/s  ETA 0:09`.

@@ -29,6 +29,17 @@ public enum IDXReader {
                     classNames: classNames)
   }
 
+  /// The IDX bytes of the file at `url`, decompressed when it is gzip (by its magic bytes, not its
+  /// name), as is when it is raw IDX.
+  public static func contents(of url: URL, sizeHint: Int = 0) throws(DatasetError) -> Data {
+    let data: Data
+    do { data = try Data(contentsOf: url) } catch {
+      throw .io(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+    }
+    guard data.count >= 2, data[data.startIndex] == 0x1f, data[data.startIndex + 1] == 0x8b else { return data }
+    return try gunzip(data, file: url.path, sizeHint: sizeHint)
+  }
+
   /// Checks the magic number and that the payload is exactly the product of the dimensions.
   /// - Returns: the dimensions.
   static func header(_ data: Data, file: String, magic: UInt32, dimensions: Int) throws(DatasetError) -> [Int] {

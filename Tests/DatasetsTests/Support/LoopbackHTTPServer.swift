@@ -19,6 +19,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
   struct Request: Equatable {
     var path: String
     var range: String?
+    var acceptEncoding: String?
   }
 
   let port: UInt16
@@ -81,9 +82,12 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     let parts = lines[0].split(separator: " ")
     guard parts.count >= 2 else { return }
     let path = String(parts[1].dropFirst())
-    let range = lines.first { $0.lowercased().hasPrefix("range:") }.map { String($0.dropFirst(6)).trimmingCharacters(in: .whitespaces) }
+    func header(_ name: String) -> String? {
+      lines.first { $0.lowercased().hasPrefix(name + ":") }.map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
+    }
+    let range = header("range")
     let route: Route? = lock.withLock {
-      log.append(Request(path: path, range: range))
+      log.append(Request(path: path, range: range, acceptEncoding: header("accept-encoding")))
       let found = routes[path]
       routes[path]?.cutFirstResponseAfter = nil
       return found
