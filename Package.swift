@@ -16,6 +16,8 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
   ],
   targets: [
     .systemLibrary(
@@ -23,14 +25,25 @@ let package = Package(
       pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]
     ),
+    .systemLibrary(name: "CSystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
     .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+    .target(
+      name: "Datasets",
+      dependencies: [
+        "Kernels", "CSystemZlib", "CTurboJPEG",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+      ],
+      swiftSettings: numericSettings
+    ),
     .target(name: "Engine", dependencies: ["Kernels"], swiftSettings: numericSettings),
     .target(name: "Models", dependencies: ["Engine"], swiftSettings: numericSettings),
-    .target(name: "Benchmarks", dependencies: ["Models", "Engine", "Kernels"], swiftSettings: numericSettings),
+    .target(name: "Benchmarks", dependencies: ["Models", "Engine", "Kernels", "Datasets"], swiftSettings: numericSettings),
     .executableTarget(
       name: "mfd",
       dependencies: [
-        "Engine", "Models", "Benchmarks",
+        "Engine", "Models", "Benchmarks", "Datasets",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -40,6 +53,9 @@ let package = Package(
                 swiftSettings: numericSettings),
     .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"],
                 exclude: ["Fixtures"], swiftSettings: numericSettings),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Kernels", "CSystemZlib", "CTurboJPEG",
+                                                       .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                swiftSettings: numericSettings),
     .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"],
                 exclude: ["Fixtures"], swiftSettings: numericSettings),
   ],
