@@ -20,6 +20,11 @@ public struct ModelStepMeasurement: Sendable, Codable {
   public var mfdMACsPerStep: Int
   /// Peak resident set size of the measuring process, bytes.
   public var peakResidentBytes: Int
+  /// Bytes held after the steps by tensors (parameters, gradients, activations), convolution
+  /// scratch and MFD workspaces (`MemoryLedger`): where the resident memory goes.
+  public var tensorBytes: Int
+  public var convolutionScratchBytes: Int
+  public var mfdScratchBytes: Int
 
   public var imagesPerSecond: Double { Double(batch) / secondsPerStep }
   /// Training FLOPs per step: forward + backward ≈ 3× forward MACs, 2 FLOPs per MAC, plus MFD.
@@ -53,7 +58,9 @@ public func measureModelStep(
   return ModelStepMeasurement(
     architecture: architecture, mfd: mfd, batch: batch, secondsPerStep: seconds,
     macsPerImage: network.macsPerImage(side: 32), mfdMACsPerStep: mfdMACs,
-    peakResidentBytes: peakResidentBytes())
+    peakResidentBytes: peakResidentBytes(), tensorBytes: MemoryLedger.bytes(.tensors),
+    convolutionScratchBytes: MemoryLedger.bytes(.convolutionScratch),
+    mfdScratchBytes: MemoryLedger.bytes(.mfdScratch))
 }
 
 /// The process's peak resident set size so far, bytes (Linux reports ru_maxrss in KiB).
@@ -101,8 +108,8 @@ public func modelMarkdown(_ rows: [ModelStepMeasurement], sgemmGFLOPS: Double) -
     .resnet50: 18.3, .resnext50_32x4d: 16.4, .densenet121: 22.6, .mobilenet_v2_cifar: 96, .mobilenet_v2: 520,
   ]
   var lines = [
-    "| network | MFD | img/s | s/step | MFD cost | GFLOPS | % of sgemm | peak RSS (GiB) | PyTorch img/s (tcmalloc, baseline.md) |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| network | MFD | img/s | s/step | MFD cost | GFLOPS | % of sgemm | peak RSS (GiB) | of which tensors / conv scratch / MFD (GiB) | PyTorch img/s (tcmalloc, baseline.md) |",
+    "|---|---|---|---|---|---|---|---|---|---|",
   ]
   for r in rows {
     let torch = r.mfd ? "" : pytorch[r.architecture].map { fmt($0) } ?? "–"
@@ -111,10 +118,13 @@ public func modelMarkdown(_ rows: [ModelStepMeasurement], sgemmGFLOPS: Double) -
     let cost = r.mfd ? plain.map { signedPercent(r.secondsPerStep / $0.secondsPerStep - 1) } ?? "–" : ""
     lines.append("| \(r.architecture.rawValue) | \(r.mfd ? "stages" : "–") | \(fmt(r.imagesPerSecond)) | "
       + "\(fmt(r.secondsPerStep, 2)) | \(cost) | \(fmt(r.gflops)) | \(pct(r.gflops / sgemmGFLOPS)) | "
-      + "\(fmt(Double(r.peakResidentBytes) / 1_073_741_824, 2)) | \(torch) |")
+      + "\(gib(r.peakResidentBytes)) | \(gib(r.tensorBytes)) / \(gib(r.convolutionScratchBytes)) / "
+      + "\(gib(r.mfdScratchBytes)) | \(torch) |")
   }
   return lines.joined(separator: "\n")
 }
+
+private func gib(_ bytes: Int) -> String { fmt(Double(bytes) / 1_073_741_824, 2) }
 
 /// "+12.3 %" or "−4.0 %" (a negative cost is measurement noise, shown as measured).
 func signedPercent(_ fraction: Double) -> String {

@@ -10,7 +10,10 @@ public final class Conv2dWorkspace {
 
   public init() {}
 
-  deinit { base?.deallocate() }
+  deinit {
+    base?.deallocate()
+    MemoryLedger.record(-capacity * MemoryLayout<Float>.stride, .convolutionScratch)
+  }
 
   /// At least `count` Floats of 64-byte aligned scratch (aligned like `Tensor` storage so
   /// OpenBLAS sees the same alignment for packed and unpacked operands).
@@ -25,6 +28,7 @@ public final class Conv2dWorkspace {
       byteCount: newCapacity * MemoryLayout<Float>.stride, alignment: 64)
     let pointer = raw.bindMemory(to: Float.self, capacity: newCapacity)
     base = pointer
+    MemoryLedger.record((newCapacity - capacity) * MemoryLayout<Float>.stride, .convolutionScratch)
     capacity = newCapacity
     return pointer
   }

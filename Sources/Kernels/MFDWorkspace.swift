@@ -108,11 +108,15 @@ final class GrowableBuffer<Element: BitwiseCopyable> {
   func reserve(_ count: Int) {
     guard count > capacity else { return }
     UnsafeMutableRawPointer(pointer).deallocate()
+    MemoryLedger.record((count - capacity) * MemoryLayout<Element>.stride, .mfdScratch)
     pointer = UnsafeMutableRawPointer.allocate(
       byteCount: count * MemoryLayout<Element>.stride, alignment: 64
     ).bindMemory(to: Element.self, capacity: count)
     capacity = count
   }
 
-  deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+  deinit {
+    UnsafeMutableRawPointer(pointer).deallocate()
+    MemoryLedger.record(-capacity * MemoryLayout<Element>.stride, .mfdScratch)
+  }
 }

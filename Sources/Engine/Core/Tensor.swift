@@ -100,6 +100,7 @@ final class TensorStorage: @unchecked Sendable {
   init(capacity: Int) {
     self.capacity = capacity
     let count = max(1, capacity)
+    MemoryLedger.record(count * MemoryLayout<Float>.stride, .tensors)
     if let raw = calloc(count, MemoryLayout<Float>.stride) {
       if Int(bitPattern: raw) % 64 == 0 {
         base = raw.bindMemory(to: Float.self, capacity: count)
@@ -115,6 +116,7 @@ final class TensorStorage: @unchecked Sendable {
   }
 
   deinit {
+    MemoryLedger.record(-max(1, capacity) * MemoryLayout<Float>.stride, .tensors)
     if fromCalloc { free(base) } else { base.deallocate() }
   }
 }
