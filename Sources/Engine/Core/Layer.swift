@@ -28,9 +28,12 @@ public protocol Layer: AnyObject {
   /// The tensor returned by the last `backward` has been consumed: hand its buffer back to the
   /// gradient pool (composites forward this to the child that produced their result).
   func releaseGradient()
-  /// Takes input-gradient buffers from `pool` from now on (this layer only; see
+  /// Takes input-gradient buffers (and scratch) from `pool` from now on (this layer only; see
   /// `attachGradientPool` for a whole model).
   func attach(_ pool: GradientPool)
+  /// Whether `backward` reads the tensor the last `forward` returned. When false, the caller may
+  /// overwrite that output after the forward (a residual sum adds into it in place).
+  var readsOutputInBackward: Bool { get }
 }
 
 extension Layer {
@@ -40,6 +43,8 @@ extension Layer {
   public func resetParameters(using generator: inout SeededGenerator) {}
   public func releaseGradient() {}
   public func attach(_ pool: GradientPool) {}
+  /// Conservative: a layer must say so to let its output be overwritten.
+  public var readsOutputInBackward: Bool { true }
 }
 
 /// A learnable tensor and its accumulated gradient, same shape.

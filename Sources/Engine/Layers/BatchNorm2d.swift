@@ -80,6 +80,8 @@ public final class BatchNorm2d: Layer {
   /// Hands the last input gradient's buffer back to the model's pool.
   public func releaseGradient() { gradient.release() }
   public func attach(_ pool: GradientPool) { gradient.attach(pool) }
+  /// Backward needs the input and the batch statistics, not the output.
+  public var readsOutputInBackward: Bool { false }
 
   /// Through the batch statistics after a training forward; through the (constant) running
   /// statistics after an eval forward.

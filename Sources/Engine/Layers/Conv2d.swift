@@ -23,7 +23,8 @@ public final class Conv2d: Layer {
   public let bias: Parameter?
 
   /// Scratch for im2col and packed GEMM operands; grows to the largest shape seen, then stays.
-  private let workspace = Conv2dWorkspace()
+  /// The model's pool hands every convolution the same one (layers run one at a time).
+  private var workspace = Conv2dWorkspace()
   private var cachedInput: Tensor?
   private var cachedGeometry: Conv2dGeometry?
   private var output: Tensor?
@@ -131,7 +132,12 @@ public final class Conv2d: Layer {
 
   /// Hands the last input gradient's buffer back to the model's pool.
   public func releaseGradient() { gradient.release() }
-  public func attach(_ pool: GradientPool) { gradient.attach(pool) }
+  public func attach(_ pool: GradientPool) {
+    gradient.attach(pool)
+    workspace = pool.convolutionScratch
+  }
+  /// Backward needs the input, not the output.
+  public var readsOutputInBackward: Bool { false }
 
   public func backward(_ gradOutput: Tensor) -> Tensor {
     guard let input = cachedInput, let geometry = cachedGeometry else {

@@ -44,6 +44,8 @@ public final class Linear: Layer {
   /// Hands the last input gradient's buffer back to the model's pool.
   public func releaseGradient() { gradient.release() }
   public func attach(_ pool: GradientPool) { gradient.attach(pool) }
+  /// Backward needs the input, not the output.
+  public var readsOutputInBackward: Bool { false }
 
   /// Accumulates into `weight.grad` and `bias.grad`.
   ///

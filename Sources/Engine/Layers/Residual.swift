@@ -57,9 +57,16 @@ public final class Residual: Layer {
     precondition(mainOutput.shape == shortcutOutput.shape, ShapeError(
       layer: "Residual", expected: "shortcut output equal to the main branch's output \(mainOutput.shape)",
       actual: shortcutOutput.shape).description)
-    // Our own buffer: main's output belongs to its last layer, which may need it in backward.
-    let joined = Tensor.reusing(sum, shape: mainOutput.shape)
-    sum = joined
+    // Into main's output when its last layer (a batch-norm, in every network here) does not read
+    // it in backward, as torchvision's `out += identity`: one activation less per block. Otherwise
+    // our own buffer.
+    let joined: Tensor
+    if main.readsOutputInBackward {
+      joined = Tensor.reusing(sum, shape: mainOutput.shape)
+      sum = joined
+    } else {
+      joined = mainOutput
+    }
     elementwiseAdd(mainOutput.pointer, shortcutOutput.pointer, into: joined.pointer, count: joined.count)
     return post?.forward(joined, mode: mode) ?? joined
   }

@@ -67,6 +67,9 @@ public final class Sequential: Layer {
   }
 
   /// The children's MACs along the chain of shapes (stops at the first shape that fails).
+  /// The last layer's output is this block's output.
+  public var readsOutputInBackward: Bool { layers.last?.layer.readsOutputInBackward ?? true }
+
   public func macs(for inputShape: [Int]) -> Int {
     var shape = inputShape, total = 0
     for (_, layer) in layers {
