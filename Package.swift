@@ -16,6 +16,7 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     .systemLibrary(
@@ -26,11 +27,16 @@ let package = Package(
     .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
     .target(name: "Engine", dependencies: ["Kernels"], swiftSettings: numericSettings),
     .target(name: "Models", dependencies: ["Engine"], swiftSettings: numericSettings),
+    .target(
+      name: "Training",
+      dependencies: ["Models", "Engine", "Kernels", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: numericSettings
+    ),
     .target(name: "Benchmarks", dependencies: ["Models", "Engine", "Kernels"], swiftSettings: numericSettings),
     .executableTarget(
       name: "mfd",
       dependencies: [
-        "Engine", "Models", "Benchmarks",
+        "Kernels", "Engine", "Models", "Benchmarks", "Training",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -40,6 +46,8 @@ let package = Package(
                 swiftSettings: numericSettings),
     .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"],
                 exclude: ["Fixtures"], swiftSettings: numericSettings),
+    .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Engine", "Kernels"],
+                swiftSettings: numericSettings),
     .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"],
                 exclude: ["Fixtures"], swiftSettings: numericSettings),
   ],
