@@ -29,7 +29,8 @@ public struct EpochMetrics: Sendable, Equatable, Codable {
   public var evaluationSeconds: Double
   /// Training images per second of training time.
   public var imagesPerSecond: Double
-  /// The process's peak resident memory so far (VmHWM), bytes.
+  /// The peak resident memory (VmHWM) since the run started in this process, bytes: the peak
+  /// is reset when `TrainingRun.run` begins.
   public var peakResidentBytes: Int
 
   public init(

@@ -6,6 +6,17 @@ public enum ResidentMemory {
   /// shows "unknown" instead of a made-up number).
   public static func peakBytes() -> Int { field("VmHWM:") }
 
+  /// Starts a new peak: `VmHWM` drops to the current resident size (Linux ≥ 4.0: "5" written to
+  /// /proc/self/clear_refs). Lets a process that trains several models in turn report each
+  /// one's own peak. Returns false where that is not possible (the peak then covers the process).
+  @discardableResult
+  public static func resetPeak() -> Bool {
+    guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+    defer { try? handle.close() }
+    do { try handle.write(contentsOf: Data("5".utf8)) } catch { return false }
+    return true
+  }
+
   /// Current resident set size (`VmRSS`), bytes; 0 where /proc is unavailable.
   public static func currentBytes() -> Int { field("VmRSS:") }
 

@@ -81,6 +81,9 @@ public final class TrainingRun {
   ) throws(TrainingError) -> TrainingOutcome {
     precondition(!hasRun, "a TrainingRun runs once; build a new one (it resumes from its checkpoints)")
     hasRun = true
+    // Table VII's memory is this run's peak, not that of whatever the process did before. (Runs
+    // sharing a process concurrently cannot be told apart; run those in separate processes.)
+    ResidentMemory.resetPeak()
     var history: [EpochMetrics] = []
     var resumedAt: [Int] = []
     var report = ResumeReport(loaded: nil, epochsCompleted: 0, rejected: [], threadsChangedFrom: nil)
