@@ -68,8 +68,9 @@ public final class TrainingRun {
   /// Trains to the configured epoch count, or until `cancellation` is raised.
   ///
   /// - resume: continue from the newest intact checkpoint in the directory (or start from scratch
-  ///   when there is none). When false, a directory that already holds checkpoints is an error
-  ///   rather than something to overwrite.
+  ///   when there is none); a finished run's directory gives back its result without training.
+  ///   When false, a directory that already holds checkpoints is an error rather than something
+  ///   to overwrite.
   /// - cancellation: checked before every training and test batch; a raised token ends the run
   ///   at that boundary without checkpointing the unfinished epoch.
   /// - progress: called on this thread after every step and every epoch (keep it cheap).
@@ -97,7 +98,9 @@ public final class TrainingRun {
       report = restored.report
       if let sidecar = restored.sidecar {
         history = sidecar.history
-        resumedAt = sidecar.resumedAt + [sidecar.epochsCompleted]
+        // A finished run asked again returns its result as it was: nothing is resumed.
+        let remains = sidecar.epochsCompleted < configuration.epochs
+        resumedAt = sidecar.resumedAt + (remains ? [sidecar.epochsCompleted] : [])
       }
     }
     progress(.started(report, epochs: configuration.epochs))

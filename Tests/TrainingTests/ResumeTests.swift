@@ -119,6 +119,21 @@ import Training
     #expect(noWeights.path == store.weightsURL(epoch: 1).path && noWeights.reason.contains("missing"))
   }
 
+  /// Running a finished run again trains nothing and returns the same result, timings included
+  /// (they come from the checkpoint's history).
+  @Test func finishedRunGivesBackItsResult() throws {
+    let directory = TrainingFixtures.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let configuration = TrainingFixtures.configuration(placement: .none, epochs: 2)
+    let first = try TrainingFixtures.finished(TrainingFixtures.run(configuration, directory: directory).run())
+    var steps = 0
+    let again = try TrainingFixtures.finished(TrainingFixtures.run(configuration, directory: directory).run { event in
+      if case .batch = event { steps += 1 }
+    })
+    #expect(steps == 0)
+    #expect(again == first)
+  }
+
   /// Only the two newest epochs stay on disk.
   @Test func onlyTheLastTwoCheckpointsAreKept() throws {
     let directory = TrainingFixtures.temporaryDirectory()
