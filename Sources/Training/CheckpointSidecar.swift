@@ -1,3 +1,5 @@
+import Foundation
+
 /// The JSON file written next to each epoch's safetensors file, after it: the run's position and
 /// history, and the SHA-256 of the weights file, so that a weights file that was replaced,
 /// truncated or flipped after its sidecar was written (a torn pair) is detected before loading.
@@ -29,6 +31,32 @@ public struct CheckpointSidecar: Sendable, Equatable, Codable {
   public var history: [EpochMetrics]
   /// The epochs (1-based counts finished) at which this run was resumed from disk, in order.
   public var resumedAt: [Int]
+  /// Lowercase hex SHA-256 of this sidecar's own encoding with this field empty, so that a
+  /// sidecar altered after writing (a flipped digit still decodes) is rejected too.
+  public var contentSHA256: String
+
+  /// The file's bytes: sorted keys, pretty-printed, with `contentSHA256` filled in.
+  public func encoded() throws -> Data {
+    var copy = self
+    copy.contentSHA256 = ""
+    copy.contentSHA256 = EpochCheckpointStore.sha256(try Self.encoder.encode(copy))
+    return try Self.encoder.encode(copy)
+  }
+
+  /// Whether `contentSHA256` matches the content (decoding and encoding are exact for every
+  /// field, so re-encoding reproduces the bytes that were hashed).
+  public var contentVerifies: Bool {
+    var copy = self
+    copy.contentSHA256 = ""
+    guard let bytes = try? Self.encoder.encode(copy) else { return false }
+    return EpochCheckpointStore.sha256(bytes) == contentSHA256
+  }
+
+  private static var encoder: JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    return encoder
+  }
 }
 
 /// A point in the stream of batches.

@@ -59,6 +59,9 @@ extension EpochCheckpointStore {
     guard sidecar.format == CheckpointSidecar.currentFormat else {
       return reject(sidecarURL, "format \(sidecar.format), this code reads format \(CheckpointSidecar.currentFormat)")
     }
+    guard sidecar.contentVerifies else {
+      return reject(sidecarURL, "its content does not match its own SHA-256 (altered or corrupt after writing)")
+    }
     guard sidecar.epochsCompleted == epoch, sidecar.position == DataPosition(epoch: epoch, batch: 0),
           sidecar.history.count == epoch, sidecar.weightsFile == weightsURL.lastPathComponent else {
       return reject(sidecarURL, "describes epoch \(sidecar.epochsCompleted) (weights '\(sidecar.weightsFile)', "

@@ -74,10 +74,8 @@ public struct EpochCheckpointStore: Sendable {
     sidecar.weightsFile = weights.lastPathComponent
     sidecar.weightsBytes = bytes.count
     sidecar.weightsSHA256 = Self.sha256(bytes)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     let json: Data
-    do { json = try encoder.encode(sidecar) } catch {
+    do { json = try sidecar.encoded() } catch {
       throw .checkpointWrite(path: sidecarURL(epoch: epoch).path, reason: "\(error)")
     }
     do {
@@ -111,7 +109,7 @@ public struct EpochCheckpointStore: Sendable {
   }
 
   /// Lowercase hex SHA-256 of `bytes`.
-  static func sha256(_ bytes: Data) -> String {
+  public static func sha256(_ bytes: Data) -> String {
     SHA256.hash(data: bytes).map { byte in
       let hex = String(byte, radix: 16)
       return byte < 16 ? "0" + hex : hex

@@ -116,7 +116,7 @@ public final class TrainingRun {
           format: CheckpointSidecar.currentFormat, epochsCompleted: epoch + 1,
           position: DataPosition(epoch: epoch + 1, batch: 0), weightsFile: "", weightsBytes: 0,
           weightsSHA256: "", configuration: configuration, threads: Threading.threadCount,
-          history: history, resumedAt: resumedAt))
+          history: history, resumedAt: resumedAt, contentSHA256: ""))
       }
       let remainingEpochs = configuration.epochs - epoch - 1
       progress(.epoch(history[history.count - 1], epochs: configuration.epochs, etaSeconds: clock.remaining(

@@ -69,6 +69,25 @@ import Training
     #expect(TrainingFixtures.state(resumed.network) == expectedState)
   }
 
+  /// A sidecar altered after it was written — here a digit of its history, which still decodes
+  /// — fails its own checksum and is not used.
+  @Test func alteredSidecarIsRejected() throws {
+    let configuration = TrainingFixtures.configuration(placement: .none, epochs: 2)
+    let directory = TrainingFixtures.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    _ = try TrainingFixtures.run(configuration, directory: directory).run()
+    let store = EpochCheckpointStore(directory: directory)
+    let text = try String(contentsOf: store.sidecarURL(epoch: 2), encoding: .utf8)
+    let altered = text.replacingOccurrences(of: "\"trainImages\" : 32", with: "\"trainImages\" : 33")
+    #expect(altered != text)
+    try Data(altered.utf8).write(to: store.sidecarURL(epoch: 2))
+    _ = try JSONDecoder().decode(CheckpointSidecar.self, from: Data(altered.utf8))  // still decodes
+    guard case .failure(let rejection) = store.verify(epoch: 2) else { Issue.record("altered sidecar verified"); return }
+    #expect(rejection.path == store.sidecarURL(epoch: 2).path)
+    #expect(rejection.reason.contains("its own SHA-256"))
+    guard case .success = store.verify(epoch: 1) else { Issue.record("epoch 1 should verify"); return }
+  }
+
   /// When no checkpoint is intact (a truncated weights file, a garbled sidecar), the run starts
   /// from scratch and says why it rejected each file; nothing of them is loaded.
   @Test func noIntactCheckpointRestartsFromScratch() throws {
