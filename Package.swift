@@ -39,11 +39,16 @@ let package = Package(
     ),
     .target(name: "Engine", dependencies: ["Kernels"], swiftSettings: numericSettings),
     .target(name: "Models", dependencies: ["Engine"], swiftSettings: numericSettings),
+    .target(
+      name: "Training",
+      dependencies: ["Models", "Engine", "Kernels", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: numericSettings
+    ),
     .target(name: "Benchmarks", dependencies: ["Models", "Engine", "Kernels", "Datasets"], swiftSettings: numericSettings),
     .executableTarget(
       name: "mfd",
       dependencies: [
-        "Engine", "Models", "Benchmarks", "Datasets",
+        "Kernels", "Engine", "Models", "Benchmarks", "Datasets", "Training",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -55,6 +60,8 @@ let package = Package(
                 exclude: ["Fixtures"], swiftSettings: numericSettings),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Kernels", "CSystemZlib", "CTurboJPEG",
                                                        .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                swiftSettings: numericSettings),
+    .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Engine", "Kernels"],
                 swiftSettings: numericSettings),
     .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"],
                 exclude: ["Fixtures"], swiftSettings: numericSettings),

@@ -6,6 +6,6 @@ struct MFD: ParsableCommand {
     commandName: "mfd",
     abstract: "Reproduce the MFD-loss paper: train CNNs on the CPU and compare with its tables.",
     version: "0.1.0",
-    subcommands: [Models.self, DataCommand.self, Bench.self, BenchStep.self]
+    subcommands: [Models.self, DataCommand.self, Train.self, Bench.self, BenchStep.self]
   )
 }

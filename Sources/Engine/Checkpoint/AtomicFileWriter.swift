@@ -13,7 +13,7 @@ import Darwin
 ///
 /// Foundation's `Data.write(options: .atomic)` renames but never fsyncs, hence POSIX calls here.
 /// - Throws: `SafetensorsError.writeFailed` naming `url` and the failing step.
-func writeAtomically(_ pieces: [Data], to url: URL) throws(SafetensorsError) {
+public func writeAtomically(_ pieces: [Data], to url: URL) throws(SafetensorsError) {
   let path = url.path
   let directory = url.deletingLastPathComponent().path
   // The random part only keeps concurrent writers of the same name apart; it never reaches the

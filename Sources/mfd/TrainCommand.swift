@@ -1,0 +1,173 @@
+import ArgumentParser
+import Dispatch
+import Engine
+import Foundation
+import Kernels
+import Models
+import Training
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Train: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Train one network directly, outside any manifest.",
+    discussion: """
+      Progress goes to standard error (one line per epoch, and a batch line every \
+      --progress-every seconds); the result (final and best test accuracy, per-epoch history, \
+      per-stage mean |R|, seconds, images/s, peak RSS, the configuration) goes to standard output \
+      as JSON.
+
+      Data: only '--data synthetic' for now, a seeded problem with a class pattern per image plus \
+      noise that the network genuinely has to learn (--classes, --image-size, --train-count, \
+      --test-count, --noise). The real datasets (CIFAR-10/100, Tiny ImageNet, FaceScrub, \
+      Fashion-MNIST) plug in with the Datasets module through the same TrainingData seam.
+
+      With --checkpoint-dir, every finished epoch is checkpointed (the newest two are kept); \
+      SIGINT or SIGTERM stops at the next batch boundary (a second one exits at once), and \
+      --resume continues from the newest intact checkpoint, bit-identical to an uninterrupted \
+      run at the same --threads.
+      """)
+
+  enum DataKind: String, ExpressibleByArgument, CaseIterable { case synthetic }
+
+  @Option(help: "Dataset (only 'synthetic' until the Datasets module is wired in).")
+  var data: DataKind = .synthetic
+  @Option(help: "Synthetic data: number of classes.")
+  var classes: Int = 10
+  @Option(help: "Synthetic data: images are N×N pixels, 3 channels.")
+  var imageSize: Int = 32
+  @Option(help: "Synthetic data: training images (batches of --batch; the incomplete last batch is dropped).")
+  var trainCount: Int = 5000
+  @Option(help: "Synthetic data: test images.")
+  var testCount: Int = 1000
+  @Option(help: "Synthetic data: per-pixel noise standard deviation (class patterns have variance 0.5).")
+  var noise: Float = 1
+
+  @Option(help: "Network: \(Architecture.allCases.map(\.rawValue).joined(separator: ", ")).")
+  var model: Architecture = .resnet50
+  @Option(help: "Channel width multiplier (1 is the paper's network).")
+  var width: Double = 1
+  @Flag(help: "Keep the max-pool after the stem (the paper does at 64×64).")
+  var stemPool = false
+  @Option(help: "MFD placement: none, stages (the paper's 5 stage outputs), blocks (every post-ReLU activation, as the authors' code).")
+  var mfd: MFDPlacement = .none
+  @Option(help: "λ of every MFD term.")
+  var lambda: Float = 1
+
+  @Option(help: "Epochs.")
+  var epochs: Int = 100
+  @Option(help: "Images per batch.")
+  var batch: Int = 128
+  @Option(help: "Initial learning rate.")
+  var lr: Double = 0.1
+  @Option(help: "Epochs (1-based counts done) after which the rate is multiplied by --gamma, comma-separated; 'none' for a constant rate.")
+  var milestones: String = "30,60,90"
+  @Option(help: "Learning-rate factor at each milestone.")
+  var gamma: Double = 0.1
+  @Option(help: "SGD momentum.")
+  var momentum: Float = 0.9
+  @Option(help: "Weight decay on every parameter.")
+  var weightDecay: Float = 5e-4
+  @Option(help: "Seed of initialisation, data order, augmentation and dropout.")
+  var seed: UInt64 = 0
+  @Flag(help: "Skip the per-stage mean |R| on the test set after each epoch.")
+  var noStageCorrelation = false
+
+  @Option(help: "Worker threads for OpenBLAS and the engine's loops.")
+  var threads: Int = 2
+  @Option(help: "Directory for epoch checkpoints (none: no checkpoints).")
+  var checkpointDir: String?
+  @Flag(help: "Continue from the newest intact checkpoint in --checkpoint-dir.")
+  var resume = false
+  @Option(help: "Seconds between batch progress lines (0: every batch).")
+  var progressEvery: Double = 5
+  @Option(help: "Also write the result JSON to this file.")
+  var output: String?
+
+  func validate() throws {
+    guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    guard batch >= 2 else { throw ValidationError("--batch must be at least 2 (batch-norm and MFD need two samples), got \(batch)") }
+    guard classes >= 2 else { throw ValidationError("--classes must be at least 2, got \(classes)") }
+    guard imageSize >= 1 else { throw ValidationError("--image-size must be positive, got \(imageSize)") }
+    guard trainCount >= batch else { throw ValidationError("--train-count (\(trainCount)) must hold at least one batch of --batch \(batch)") }
+    guard testCount >= 1 else { throw ValidationError("--test-count must be at least 1, got \(testCount)") }
+    guard noise >= 0 else { throw ValidationError("--noise must be ≥ 0, got \(noise)") }
+    guard progressEvery >= 0 else { throw ValidationError("--progress-every must be ≥ 0, got \(progressEvery)") }
+    _ = try parsedMilestones()
+    if resume, checkpointDir == nil { throw ValidationError("--resume needs --checkpoint-dir") }
+  }
+
+  func parsedMilestones() throws -> [Int] {
+    if milestones == "none" || milestones.isEmpty { return [] }
+    return try milestones.split(separator: ",").map { text in
+      guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value >= 1 else {
+        throw ValidationError("--milestones: '\(text)' is not an epoch ≥ 1 (use e.g. 30,60,90 or 'none')")
+      }
+      return value
+    }
+  }
+
+  func run() throws {
+    Threading.setThreadCount(threads)
+    let configuration = TrainingConfiguration(
+      model: ModelConfiguration(architecture: model, classes: classes, widthMultiplier: width, stemPool: stemPool,
+                                mfdPlacement: mfd, mfdLambda: lambda),
+      epochs: epochs, schedule: StepSchedule(base: lr, milestones: try parsedMilestones(), gamma: gamma),
+      momentum: momentum, weightDecay: weightDecay, seed: seed, measuresStageCorrelation: !noStageCorrelation)
+    let problem = SyntheticClassification(classes: classes, side: imageSize, trainCount: trainCount,
+                                          testCount: testCount, seed: seed, noise: noise)
+    let store = checkpointDir.map { EpochCheckpointStore(directory: URL(fileURLWithPath: $0)) }
+    let run = try TrainingRun(configuration: configuration, training: problem.trainingData(batchSize: batch),
+                              evaluation: problem.evaluationData(batchSize: batch), checkpoints: store)
+
+    let token = CancellationToken()
+    let signals = stopOnSignals(token)
+    defer { signals.forEach { $0.cancel() } }
+    var lastLine = ContinuousClock.now
+    let every = Duration.milliseconds(Int64(progressEvery * 1000))
+    let outcome = try run.run(resume: resume, cancellation: token) { event in
+      if case .batch = event {
+        guard ContinuousClock.now - lastLine >= every else { return }
+      }
+      lastLine = ContinuousClock.now
+      printError(ProgressFormatter.line(event))
+    }
+
+    switch outcome {
+    case .finished(let result):
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      let json = try encoder.encode(result)
+      if let output { try json.write(to: URL(fileURLWithPath: output)) }
+      print(String(decoding: json, as: UTF8.self))
+    case .cancelled(let epochs, _):
+      let where_ = checkpointDir.map { "; continue with --resume --checkpoint-dir \($0)" }
+        ?? " (no --checkpoint-dir: nothing was kept)"
+      printError("stopped by a signal after \(epochs) finished epoch(s)\(where_)")
+      throw ExitCode(130)
+    }
+  }
+}
+
+extension MFDPlacement: ExpressibleByArgument {}
+
+/// Raises `token` on SIGINT or SIGTERM so the run stops at the next batch boundary; a second
+/// signal ends the process at once.
+private func stopOnSignals(_ token: CancellationToken) -> [any DispatchSourceSignal] {
+  [SIGINT, SIGTERM].map { number in
+    signal(number, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+    source.setEventHandler {
+      if token.isCancelled { _exit(128 + number) }
+      token.cancel()
+      printError("stopping at the next batch boundary (signal again to exit now)…")
+    }
+    source.resume()
+    return source
+  }
+}
+
+private func printError(_ line: String) {
+  FileHandle.standardError.write(Data((line + "\n").utf8))
+}
