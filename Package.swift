@@ -44,11 +44,13 @@ let package = Package(
       dependencies: ["Models", "Engine", "Kernels", .product(name: "Crypto", package: "swift-crypto")],
       swiftSettings: numericSettings
     ),
+    .target(name: "Steps", dependencies: ["Datasets", "Training", "Models", "Engine"],
+            swiftSettings: numericSettings),
     .target(name: "Benchmarks", dependencies: ["Models", "Engine", "Kernels", "Datasets"], swiftSettings: numericSettings),
     .executableTarget(
       name: "mfd",
       dependencies: [
-        "Kernels", "Engine", "Models", "Benchmarks", "Datasets", "Training",
+        "Kernels", "Engine", "Models", "Benchmarks", "Datasets", "Training", "Steps",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -62,6 +64,8 @@ let package = Package(
                                                        .product(name: "ZIPFoundation", package: "ZIPFoundation")],
                 swiftSettings: numericSettings),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Engine", "Kernels"],
+                swiftSettings: numericSettings),
+    .testTarget(name: "StepsTests", dependencies: ["Steps", "Datasets", "Training", "Models", "Engine"],
                 swiftSettings: numericSettings),
     .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"],
                 exclude: ["Fixtures"], swiftSettings: numericSettings),

@@ -18,7 +18,7 @@ func buildDenseNet(_ config: ModelConfiguration, plan: inout TapPlan) -> Sequent
   let bottleneck = 4 * growth
   var channels = config.scaled(64)
   var features: [(String, any Layer)] = [
-    ("conv0", Conv2d(inChannels: 3, outChannels: channels, kernelSize: 3, stride: 1, padding: 1, bias: false)),
+    ("conv0", Conv2d(inChannels: config.inputChannels, outChannels: channels, kernelSize: 3, stride: 1, padding: 1, bias: false)),
     ("norm0", BatchNorm2d(channels: channels)),
     ("relu0", ReLU(inPlace: true)),
   ]

@@ -28,7 +28,7 @@ func buildMobileNetV2(_ config: ModelConfiguration, plan: inout TapPlan) -> Sequ
   var inChannels = makeDivisible(32 * width)
   let lastChannels = makeDivisible(1280 * max(1, width))
   var features: [(String, any Layer)] = [
-    ("0", convBNReLU6(3, inChannels, kernel: 3, stride: 2, plan: &plan, label: "features.0")),
+    ("0", convBNReLU6(config.inputChannels, inChannels, kernel: 3, stride: 2, plan: &plan, label: "features.0")),
   ]
   // The last block of each resolution group → its stage number.
   let stageEnds = [1: 0, 3: 1, 6: 2, 13: 3, 17: 4]

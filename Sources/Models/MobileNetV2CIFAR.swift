@@ -21,7 +21,7 @@ private let cifarSettings: [(t: Int, c: Int, n: Int, s: Int)] = [
 func buildMobileNetV2CIFAR(_ config: ModelConfiguration, plan: inout TapPlan) -> Sequential {
   let stem = config.scaled(32)
   var layers: [(String, any Layer)] = [
-    ("conv1", Conv2d(inChannels: 3, outChannels: stem, kernelSize: 3, stride: 1, padding: 1, bias: false)),
+    ("conv1", Conv2d(inChannels: config.inputChannels, outChannels: stem, kernelSize: 3, stride: 1, padding: 1, bias: false)),
     ("bn1", BatchNorm2d(channels: stem)),
     ("relu1", ReLU(inPlace: true)),
   ]

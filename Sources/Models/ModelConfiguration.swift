@@ -38,11 +38,16 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
   public var mfdLambda: Float
   /// Dropout before MobileNetV2's classifier (torchvision: 0.2); other networks have none.
   public var dropout: Float
+  /// Channels of the input images: 3 (RGB) for the paper's datasets, 1 for Fashion-MNIST. Only
+  /// the stem convolution's input changes.
+  public var inputChannels: Int
 
   public init(
     architecture: Architecture, classes: Int, widthMultiplier: Double = 1, stemPool: Bool = false,
-    mfdPlacement: MFDPlacement = .none, mfdLambda: Float = 1, dropout: Float? = nil
+    mfdPlacement: MFDPlacement = .none, mfdLambda: Float = 1, dropout: Float? = nil,
+    inputChannels: Int = 3
   ) {
+    self.inputChannels = inputChannels
     self.architecture = architecture
     self.classes = classes
     self.widthMultiplier = widthMultiplier
@@ -55,6 +60,7 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
   /// Checks the values a builder cannot work with.
   public func validate() throws(ModelConfigurationError) {
     guard classes >= 1 else { throw .invalid("classes must be at least 1, got \(classes)") }
+    guard inputChannels >= 1 else { throw .invalid("input channels must be at least 1, got \(inputChannels)") }
     guard widthMultiplier > 0, widthMultiplier <= 4 else {
       throw .invalid("width multiplier must be in (0, 4], got \(widthMultiplier)")
     }
@@ -62,6 +68,23 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     if stemPool, architecture == .mobilenet_v2 || architecture == .mobilenet_v2_cifar {
       throw .invalid("\(architecture.rawValue) has no stem max-pool; stem_pool applies to resnet50, resnext50_32x4d and densenet121")
     }
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case architecture, classes, widthMultiplier, stemPool, mfdPlacement, mfdLambda, dropout, inputChannels
+  }
+
+  /// Configurations written before `inputChannels` existed decode as RGB.
+  public init(from decoder: any Decoder) throws {
+    let values = try decoder.container(keyedBy: CodingKeys.self)
+    architecture = try values.decode(Architecture.self, forKey: .architecture)
+    classes = try values.decode(Int.self, forKey: .classes)
+    widthMultiplier = try values.decode(Double.self, forKey: .widthMultiplier)
+    stemPool = try values.decode(Bool.self, forKey: .stemPool)
+    mfdPlacement = try values.decode(MFDPlacement.self, forKey: .mfdPlacement)
+    mfdLambda = try values.decode(Float.self, forKey: .mfdLambda)
+    dropout = try values.decode(Float.self, forKey: .dropout)
+    inputChannels = try values.decodeIfPresent(Int.self, forKey: .inputChannels) ?? 3
   }
 
   /// A channel count scaled by the width multiplier (at least 1).

@@ -39,14 +39,15 @@ public final class Network: Layer {
 
   public var children: [(name: String, layer: any Layer)] { [("", body)] }
 
-  /// - input: [n, 3, h, w] → logits [n, classes]
+  /// - input: [n, inputChannels, h, w] → logits [n, classes]
   public func forward(_ input: Tensor, mode: Mode) -> Tensor { body.forward(input, mode: mode) }
   public func backward(_ gradOutput: Tensor) -> Tensor { body.backward(gradOutput) }
   public func releaseGradient() { body.releaseGradient() }
 
   public func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int] {
-    guard inputShape.count == 4, inputShape[1] == 3 else {
-      throw ShapeError(layer: configuration.architecture.rawValue, expected: "[n, 3, h, w] images",
+    guard inputShape.count == 4, inputShape[1] == configuration.inputChannels else {
+      throw ShapeError(layer: configuration.architecture.rawValue,
+                       expected: "[n, \(configuration.inputChannels), h, w] images",
                        actual: inputShape)
     }
     return try body.outputShape(for: inputShape)
@@ -56,11 +57,11 @@ public final class Network: Layer {
 
   /// The output shapes of S0…S4 for a batch of one image of `side`×`side` pixels.
   public func stageShapes(side: Int) throws(ShapeError) -> [[Int]] {
-    _ = try outputShape(for: [1, 3, side, side])
+    _ = try outputShape(for: [1, configuration.inputChannels, side, side])
     return stageProbes.map { $0.lastShape ?? [] }
   }
 
   /// Forward multiply-accumulates for one image of `side`×`side` pixels (conv and linear only,
   /// as the paper's and the reference's counts are).
-  public func macsPerImage(side: Int) -> Int { macs(for: [1, 3, side, side]) }
+  public func macsPerImage(side: Int) -> Int { macs(for: [1, configuration.inputChannels, side, side]) }
 }

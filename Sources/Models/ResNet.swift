@@ -20,7 +20,7 @@ struct BottleneckStyle {
 func buildResNet(_ config: ModelConfiguration, style: BottleneckStyle, plan: inout TapPlan) -> Sequential {
   let stem = config.scaled(64)
   var layers: [(String, any Layer)] = [
-    ("conv1", Conv2d(inChannels: 3, outChannels: stem, kernelSize: 3, stride: 1, padding: 1, bias: false)),
+    ("conv1", Conv2d(inChannels: config.inputChannels, outChannels: stem, kernelSize: 3, stride: 1, padding: 1, bias: false)),
     ("bn1", BatchNorm2d(channels: stem)),
     ("relu", ReLU(inPlace: true)),
   ]

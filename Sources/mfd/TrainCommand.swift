@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import Kernels
 import Models
+import Steps
 import Training
 #if canImport(Glibc)
 import Glibc
@@ -18,10 +19,12 @@ struct Train: ParsableCommand {
       per-stage mean |R|, seconds, images/s, peak RSS, the configuration) goes to standard output \
       as JSON.
 
-      Data: only '--data synthetic' for now, a seeded problem with a class pattern per image plus \
-      noise that the network genuinely has to learn (--classes, --image-size, --train-count, \
-      --test-count, --noise). The real datasets (CIFAR-10/100, Tiny ImageNet, FaceScrub, \
-      Fashion-MNIST) plug in with the Datasets module through the same TrainingData seam.
+      Data: a dataset of the catalogue (`mfd data list`: cifar10, cifar100, tiny_imagenet, \
+      facescrub, fashion_mnist), preprocessed under --data-root by `mfd data preprocess NAME`, \
+      optionally reduced to class-balanced subsets (--train-subset, --test-subset); training \
+      images get the paper's pad-4 crop and flip. Or '--data synthetic', a seeded problem with a \
+      class pattern per image plus noise that the network genuinely has to learn (--classes, \
+      --image-size, --train-count, --test-count, --noise).
 
       With --checkpoint-dir, every finished epoch is checkpointed (the newest two are kept); \
       SIGINT or SIGTERM stops at the next batch boundary (a second one exits at once), and \
@@ -29,10 +32,16 @@ struct Train: ParsableCommand {
       run at the same --threads.
       """)
 
-  enum DataKind: String, ExpressibleByArgument, CaseIterable { case synthetic }
-
-  @Option(help: "Dataset (only 'synthetic' until the Datasets module is wired in).")
-  var data: DataKind = .synthetic
+  @Option(help: "Dataset: a catalogue name (see `mfd data list`) or 'synthetic'.")
+  var data: String = "synthetic"
+  @Option(help: "Folder of the preprocessed datasets (as `mfd data --root`).")
+  var dataRoot: String = "data"
+  @Option(help: "Keep this many training images (class-balanced, drawn by --seed); default: all.")
+  var trainSubset: Int?
+  @Option(help: "Keep this many test images (class-balanced, drawn by --seed); default: all.")
+  var testSubset: Int?
+  @Flag(help: "Train without the pad-4 crop and flip.")
+  var noAugmentation = false
   @Option(help: "Synthetic data: number of classes.")
   var classes: Int = 10
   @Option(help: "Synthetic data: images are N×N pixels, 3 channels.")
@@ -90,7 +99,11 @@ struct Train: ParsableCommand {
     guard batch >= 2 else { throw ValidationError("--batch must be at least 2 (batch-norm and MFD need two samples), got \(batch)") }
     guard classes >= 2 else { throw ValidationError("--classes must be at least 2, got \(classes)") }
     guard imageSize >= 1 else { throw ValidationError("--image-size must be positive, got \(imageSize)") }
-    guard trainCount >= batch else { throw ValidationError("--train-count (\(trainCount)) must hold at least one batch of --batch \(batch)") }
+    if data == "synthetic" {
+      guard trainCount >= batch else { throw ValidationError("--train-count (\(trainCount)) must hold at least one batch of --batch \(batch)") }
+    }
+    if let trainSubset, trainSubset < batch { throw ValidationError("--train-subset (\(trainSubset)) must hold at least one batch of --batch \(batch)") }
+    if let testSubset, testSubset < 1 { throw ValidationError("--test-subset must be at least 1, got \(testSubset)") }
     guard testCount >= 1 else { throw ValidationError("--test-count must be at least 1, got \(testCount)") }
     guard noise >= 0 else { throw ValidationError("--noise must be ≥ 0, got \(noise)") }
     guard progressEvery >= 0 else { throw ValidationError("--progress-every must be ≥ 0, got \(progressEvery)") }
@@ -110,16 +123,15 @@ struct Train: ParsableCommand {
 
   func run() throws {
     Threading.setThreadCount(threads)
+    let (training, evaluation, classCount, channels) = try loadData()
     let configuration = TrainingConfiguration(
-      model: ModelConfiguration(architecture: model, classes: classes, widthMultiplier: width, stemPool: stemPool,
-                                mfdPlacement: mfd, mfdLambda: lambda),
+      model: ModelConfiguration(architecture: model, classes: classCount, widthMultiplier: width, stemPool: stemPool,
+                                mfdPlacement: mfd, mfdLambda: lambda, inputChannels: channels),
       epochs: epochs, schedule: StepSchedule(base: lr, milestones: try parsedMilestones(), gamma: gamma),
       momentum: momentum, weightDecay: weightDecay, seed: seed, measuresStageCorrelation: !noStageCorrelation)
-    let problem = SyntheticClassification(classes: classes, side: imageSize, trainCount: trainCount,
-                                          testCount: testCount, seed: seed, noise: noise)
     let store = checkpointDir.map { EpochCheckpointStore(directory: URL(fileURLWithPath: $0)) }
-    let run = try TrainingRun(configuration: configuration, training: problem.trainingData(batchSize: batch),
-                              evaluation: problem.evaluationData(batchSize: batch), checkpoints: store)
+    let run = try TrainingRun(configuration: configuration, training: training,
+                              evaluation: evaluation, checkpoints: store)
 
     let token = CancellationToken()
     let signals = stopOnSignals(token)
@@ -147,6 +159,22 @@ struct Train: ParsableCommand {
       printError("stopped by a signal after \(epochs) finished epoch(s)\(where_)")
       throw ExitCode(130)
     }
+  }
+}
+
+extension Train {
+  /// The training and test data, their class count and image channels.
+  func loadData() throws -> (any TrainingData, any EvaluationData, classes: Int, channels: Int) {
+    if data == "synthetic" {
+      let problem = SyntheticClassification(classes: classes, side: imageSize, trainCount: trainCount,
+                                            testCount: testCount, seed: seed, noise: noise)
+      return (problem.trainingData(batchSize: batch), problem.evaluationData(batchSize: batch), classes, 3)
+    }
+    let request = ExperimentData.Request(
+      dataset: data, batchSize: batch, seed: seed, trainSubset: trainSubset, testSubset: testSubset,
+      augmentation: noAugmentation ? .none : .paper)
+    let loaded = try ExperimentData.load(request, root: URL(fileURLWithPath: dataRoot))
+    return (loaded.training, loaded.evaluation, loaded.classes, loaded.channels)
   }
 }
 

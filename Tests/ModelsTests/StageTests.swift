@@ -96,3 +96,17 @@ import TestSupport
     #expect(result.total.isFinite)
   }
 }
+
+@Suite struct InputChannelTests {
+  /// Grayscale datasets (Fashion-MNIST) change only the stem's input channels.
+  @Test(arguments: Architecture.allCases)
+  func oneChannelNetworksTakeGrayscaleImages(architecture: Architecture) throws {
+    let gray = try Network(ModelConfiguration(architecture: architecture, classes: 10, widthMultiplier: 0.25,
+                                              inputChannels: 1))
+    let rgb = try Network(ModelConfiguration(architecture: architecture, classes: 10, widthMultiplier: 0.25))
+    #expect(try gray.outputShape(for: [2, 1, 28, 28]) == [2, 10])
+    #expect(throws: ShapeError.self) { try gray.outputShape(for: [2, 3, 28, 28]) }
+    let stem = rgb.namedParameters()[0].parameter.value.count
+    #expect(rgb.parameterCount - gray.parameterCount == stem / 3 * 2)
+  }
+}
