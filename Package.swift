@@ -16,6 +16,8 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     .systemLibrary(
@@ -26,11 +28,15 @@ let package = Package(
     .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
     .target(name: "Engine", dependencies: ["Kernels"], swiftSettings: numericSettings),
     .target(name: "Models", dependencies: ["Engine"], swiftSettings: numericSettings),
+    .target(
+      name: "Pipeline",
+      dependencies: ["Yams", .product(name: "Crypto", package: "swift-crypto")]
+    ),
     .target(name: "Benchmarks", dependencies: ["Models", "Engine", "Kernels"], swiftSettings: numericSettings),
     .executableTarget(
       name: "mfd",
       dependencies: [
-        "Engine", "Models", "Benchmarks",
+        "Engine", "Models", "Benchmarks", "Pipeline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -40,6 +46,7 @@ let package = Package(
                 swiftSettings: numericSettings),
     .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"],
                 exclude: ["Fixtures"], swiftSettings: numericSettings),
+    .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
     .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"],
                 exclude: ["Fixtures"], swiftSettings: numericSettings),
   ],

@@ -1,0 +1,69 @@
+/// One paper table to reproduce: its grid, how to lay out the report, the published numbers and the
+/// profiles. Pure data; `ManifestLoader` builds it from YAML and checks it.
+public struct Manifest: Sendable {
+  /// The table's identity in the paper.
+  public struct Table: Sendable, Equatable {
+    /// Short id used in step ids and file names (`table5`).
+    public let id: String
+    public let title: String
+    /// Where the published numbers come from (page, table, what they are).
+    public let source: String?
+  }
+
+  /// The manifest file as the user named it.
+  public let path: String
+  public let table: Table
+  /// Grid axes; cells are model × dataset × loss, each trained once per seed of the profile.
+  public let models: [String]
+  public let datasets: [String]
+  public let losses: [LossSpec]
+  public let layout: ReportLayout
+  /// nil when the manifest has no published numbers (the offline demo): reports show ours only.
+  public let published: PublishedValues?
+  public let profiles: ProfileCatalog
+  let rootLocation: SourceLocation
+
+  /// Every cell of the grid in report order: models, then datasets, then losses.
+  public var cells: [CellKey] {
+    models.flatMap { model in
+      datasets.flatMap { dataset in losses.map { CellKey(model: model, dataset: dataset, loss: $0.tag) } }
+    }
+  }
+
+  public func loss(tagged tag: String) -> LossSpec? { losses.first { $0.tag == tag } }
+
+  /// The named profile resolved for this manifest, with `--set` overrides applied last.
+  public func resolveProfile(_ name: String, overrides: SettingsLayer = SettingsLayer()) throws(ManifestError) -> ResolvedProfile {
+    try profiles.resolve(name, overrides: overrides, requestedAt: SourceLocation(file: "--profile \(name)", line: 0, column: 0))
+  }
+}
+
+/// One cell of a table: everything but the seed.
+public struct CellKey: Sendable, Hashable, Codable, CustomStringConvertible {
+  public let model: String
+  public let dataset: String
+  /// `LossSpec.tag`.
+  public let loss: String
+
+  public init(model: String, dataset: String, loss: String) {
+    self.model = model
+    self.dataset = dataset
+    self.loss = loss
+  }
+
+  /// The value of one grid axis (`model`, `dataset` or `loss`).
+  public func value(of axis: GridAxis) -> String {
+    switch axis {
+    case .model: return model
+    case .dataset: return dataset
+    case .loss: return loss
+    }
+  }
+
+  public var description: String { "\(model)-\(dataset)-\(loss)" }
+}
+
+/// The axes a report can lay out as rows or columns (seeds are aggregated, never laid out).
+public enum GridAxis: String, Sendable, CaseIterable, Codable {
+  case model, dataset, loss
+}
