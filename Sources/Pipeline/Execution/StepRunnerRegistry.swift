@@ -32,6 +32,12 @@ public struct StepRunnerRegistry: Sendable {
 public struct MissingRunnersError: Error, Sendable, CustomStringConvertible {
   public let kinds: [StepKind]
   public let stepCount: Int
+
+  public init(kinds: [StepKind], stepCount: Int) {
+    self.kinds = kinds
+    self.stepCount = stepCount
+  }
+
   public var description: String {
     "no runner is registered for step kind(s) \(kinds.map(\.rawValue).joined(separator: ", ")) "
       + "(\(stepCount) step(s) to run need them). The concrete steps come with the Steps module; "

@@ -21,6 +21,8 @@ public struct Manifest: Sendable {
   /// nil when the manifest has no published numbers (the offline demo): reports show ours only.
   public let published: PublishedValues?
   public let profiles: ProfileCatalog
+  /// The profile used when none is asked for (`paper` unless the manifest says `default_profile:`).
+  public let defaultProfile: String
   let rootLocation: SourceLocation
 
   /// Every cell of the grid in report order: models, then datasets, then losses.

@@ -3,7 +3,7 @@ import Foundation
 /// Builds a checked `Manifest` from a YAML file: every key known, every value typed, every reference
 /// (published cells, report axes, profiles) resolved, every error located.
 public enum ManifestLoader {
-  static let topLevelKeys = ["table", "profiles_file", "grid", "report", "published", "profiles"]
+  static let topLevelKeys = ["table", "profiles_file", "default_profile", "grid", "report", "published", "profiles"]
 
   /// Loads `path`; `profiles_file` is read relative to the manifest's directory.
   /// - Parameter vocabulary: known model and dataset names, for "did you mean" on typos (nil: any id).
@@ -45,12 +45,15 @@ public enum ManifestLoader {
     let losses = try readLosses(grid.require("loss"))
 
     let layout = try readLayout(mapping.require("report"))
+    let defaultProfileNode = mapping.optional("default_profile")
+    let defaultProfile = try defaultProfileNode?.oneOf(profiles.names) ?? ProfileCatalog.paperProfile
     var manifest = Manifest(path: path, table: table, models: models, datasets: datasets, losses: losses,
-                            layout: layout, published: nil, profiles: profiles, rootLocation: root.location)
+                            layout: layout, published: nil, profiles: profiles, defaultProfile: defaultProfile,
+                            rootLocation: root.location)
     if let publishedNode = mapping.optional("published") {
       manifest = Manifest(path: path, table: table, models: models, datasets: datasets, losses: losses,
                           layout: layout, published: try PublishedValuesReader.read(publishedNode, for: manifest),
-                          profiles: profiles, rootLocation: root.location)
+                          profiles: profiles, defaultProfile: defaultProfile, rootLocation: root.location)
     }
     // Resolve every profile now so a broken one fails at load time, not mid-sweep.
     for name in profiles.names { _ = try manifest.resolveProfile(name) }

@@ -12,12 +12,14 @@ public struct Sweep: Sendable {
     graph = GridExpansion.graph(for: manifest, profile: profile)
   }
 
-  /// Loads the manifest, resolves `profileName` with the `--set` assignments, expands the grid.
-  public static func load(manifestPath: String, profile profileName: String, assignments: [String] = [],
+  /// Loads the manifest, resolves `profileName` (nil: the manifest's default) with the `--set`
+  /// assignments, expands the grid.
+  public static func load(manifestPath: String, profile profileName: String?, assignments: [String] = [],
                           vocabulary: ManifestVocabulary = .open) throws(ManifestError) -> Sweep {
     let manifest = try ManifestLoader.load(path: manifestPath, vocabulary: vocabulary)
     let overrides = try SettingOverride.layer(from: assignments)
-    return Sweep(manifest: manifest, profile: try manifest.resolveProfile(profileName, overrides: overrides))
+    let name = profileName ?? manifest.defaultProfile
+    return Sweep(manifest: manifest, profile: try manifest.resolveProfile(name, overrides: overrides))
   }
 
   /// A manifest argument as a path, or as a name under `manifests/` (`table5` → `manifests/table5.yaml`).

@@ -2,15 +2,15 @@ import Foundation
 
 /// Markdown, CSV and JSON renderings of a `TableReport`. Deterministic: same store, same bytes.
 extension TableReport {
-  func format(_ value: Double) -> String { String(format: "%.\(manifest.layout.decimals)f", value) }
+  public func format(_ value: Double) -> String { String(format: "%.\(manifest.layout.decimals)f", value) }
 
-  func formatSigned(_ value: Double) -> String {
+  public func formatSigned(_ value: Double) -> String {
     let text = format(value)
     return value >= 0 && !text.hasPrefix("-") ? "+" + text : text
   }
 
   /// "94.10 ± 0.12", "94.10 ± 0.12 (n=2/3)", "94.10 (n=1/3)", "— (0/3)".
-  func oursText(_ cell: Cell) -> String {
+  public func oursText(_ cell: Cell) -> String {
     let expected = cell.statistics.expectedSeeds.count, n = cell.statistics.n
     guard let mean = cell.statistics.mean else { return "— (0/\(expected))" }
     var text = format(mean)
