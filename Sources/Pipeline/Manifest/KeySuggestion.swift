@@ -4,10 +4,15 @@ enum KeySuggestion {
   /// at most 3), or nil when nothing is plausibly what the user meant.
   static func closest(to word: String, among candidates: [String]) -> String? {
     let limit = min(3, max(1, word.count / 3))
-    var best: (candidate: String, distance: Int)?
+    var best: (candidate: String, distance: Int, prefix: Int)?
     for candidate in candidates {
       let distance = editDistance(word.lowercased(), candidate.lowercased())
-      if distance <= limit, distance < (best?.distance ?? .max) { best = (candidate, distance) }
+      guard distance <= limit else { continue }
+      // Ties go to the candidate sharing the longest prefix: `optimizer.lrate` → `optimizer.lr`.
+      let prefix = zip(word, candidate).prefix { $0 == $1 }.count
+      if best == nil || distance < best!.distance || (distance == best!.distance && prefix > best!.prefix) {
+        best = (candidate, distance, prefix)
+      }
     }
     return best?.candidate
   }

@@ -20,7 +20,7 @@ struct YAMLMapping {
                             "duplicate key (first given at line \(first.line)); keep one")
       }
       seen[key] = keyLocation
-      entries.append((key, keyLocation, YAMLNode(node: valueNode, file: parent.file, path: parent.childPath(key))))
+      entries.append((key, keyLocation, YAMLNode(node: valueNode, file: parent.file, path: parent.childPath(key), keyLocation: keyLocation)))
     }
   }
 

@@ -10,8 +10,20 @@ struct YAMLNode {
   let file: String
   /// Dotted path from the document root, `[i]` for list elements ("" for the root).
   let path: String
+  /// Where this node's key is written, for values reached through a mapping.
+  var keyLocation: SourceLocation?
 
+  init(node: Node, file: String, path: String, keyLocation: SourceLocation? = nil) {
+    self.node = node
+    self.file = file
+    self.path = path
+    self.keyLocation = keyLocation
+  }
+
+  /// A scalar's own position; for a mapping or list, the line of its key (a block mapping starts
+  /// on the line after its key, which is not where a reader looks for it).
   var location: SourceLocation {
+    if case .scalar = node {} else if let keyLocation { return keyLocation }
     let mark = node.mark
     return SourceLocation(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0)
   }
