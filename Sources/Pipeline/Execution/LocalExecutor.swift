@@ -42,6 +42,7 @@ public final class LocalExecutor: @unchecked Sendable {
     condition.lock()
     for entry in plan.entries { if let record = entry.record { records[entry.step.id] = record } }
     var pending = toRun.map(\.step)
+    let plannedKeys = Dictionary(uniqueKeysWithValues: toRun.map { ($0.step.id, $0.key) })
     status.total = pending.count
     writeStatus(force: true)
     while true {
@@ -61,7 +62,7 @@ public final class LocalExecutor: @unchecked Sendable {
           pending.remove(at: index)
         } else if running.count < options.jobs, step.inputs.allSatisfy({ records[$0] != nil }) {
           pending.remove(at: index)
-          launch(step, inputs: step.inputs.map { records[$0]! })
+          launch(step, plannedKey: plannedKeys[step.id] ?? nil, inputs: step.inputs.map { records[$0]! })
         } else {
           index += 1
         }
@@ -79,10 +80,10 @@ public final class LocalExecutor: @unchecked Sendable {
   }
 
   /// Starts `step` on its own thread. Called with the condition locked.
-  private func launch(_ step: Step, inputs: [StepRecord]) {
+  private func launch(_ step: Step, plannedKey: StepKey?, inputs: [StepRecord]) {
     running.insert(step.id)
     let thread = Thread { [self] in
-      let outcome = self.attempt(step, inputs: inputs)
+      let outcome = self.attempt(step, plannedKey: plannedKey, inputs: inputs)
       condition.lock()
       running.remove(step.id)
       finish(step.id, outcome)
@@ -107,12 +108,15 @@ public final class LocalExecutor: @unchecked Sendable {
   }
 
   /// Runs one step to an outcome, with retries. Called on the step's thread, unlocked.
-  private func attempt(_ step: Step, inputs: [StepRecord]) -> StepOutcome {
+  private func attempt(_ step: Step, plannedKey: StepKey?, inputs: [StepRecord]) -> StepOutcome {
     let runner = registry.runner(for: step.id.kind)!
     let inputRefs = inputs.map { StepRecord.Input(id: $0.id, key: $0.key, digest: $0.outputDigest) }
     let key = StepKey.compute(kind: step.id.kind, config: step.config, codeVersion: runner.codeVersion,
                               inputs: inputRefs.map { (id: $0.id, digest: $0.digest) })
-    if let record = store.state(of: key).record {
+    // A step planned behind a running input gets its key only now; if its inputs came out
+    // identical, its stored result is still valid. (A step planned with this very key was found
+    // missing, incomplete or corrupt by the plan, so it runs.)
+    if plannedKey != key, let record = store.state(of: key).record {
       publish(record)
       return .reused
     }

@@ -81,7 +81,7 @@ public struct Planner: Sendable {
 enum ConfigDifference {
   static func paths(_ a: ConfigValue, _ b: ConfigValue, prefix: String = "") -> [String] {
     guard case .object(let left) = a, case .object(let right) = b else {
-      return a == b ? [] : [prefix.isEmpty ? "(whole config)" : prefix]
+      return equivalent(a, b) ? [] : [prefix.isEmpty ? "(whole config)" : prefix]
     }
     var result: [String] = []
     for key in Set(left.keys).union(right.keys).sorted() {
@@ -92,5 +92,16 @@ enum ConfigDifference {
       }
     }
     return result
+  }
+
+  /// Equal, counting 1 and 1.0 as equal: JSON read back from a record does not keep the
+  /// int/double distinction, and the comparison must not report a change that is not one.
+  static func equivalent(_ a: ConfigValue, _ b: ConfigValue) -> Bool {
+    switch (a, b) {
+    case (.int, .double), (.double, .int): return a.doubleValue == b.doubleValue
+    case let (.array(x), .array(y)): return x.count == y.count && zip(x, y).allSatisfy(equivalent)
+    case let (.object(x), .object(y)): return paths(a, b).isEmpty && x.count == y.count
+    default: return a == b
+    }
   }
 }

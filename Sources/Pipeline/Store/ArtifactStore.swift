@@ -10,6 +10,13 @@ public struct ArtifactStore: Sendable {
 
   private var files: FileManager { FileManager.default }
 
+  /// `gethostname`, read once: Foundation's `hostName` may resolve names through DNS on every call.
+  static let hostName: String = {
+    var buffer = [CChar](repeating: 0, count: 256)
+    guard gethostname(&buffer, buffer.count) == 0 else { return "unknown" }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }()
+
   /// The state of `key`, checking outputs to `depth`.
   public func state(of key: StepKey, depth: VerificationDepth = .sizes) -> ArtifactState {
     let recordURL = layout.recordFile(key)
@@ -64,8 +71,7 @@ public struct ArtifactStore: Sendable {
     try files.moveItem(at: scratch, to: layout.outputsDirectory(key))
     let record = StepRecord(scheme: HashingScheme.version, key: key, id: step.id, config: step.config,
                             codeVersion: codeVersion, inputs: inputs, outputs: outputs, seconds: seconds,
-                            finishedAt: ISO8601DateFormatter().string(from: Date()),
-                            host: ProcessInfo.processInfo.hostName, pid: getpid())
+                            finishedAt: Date().ISO8601Format(), host: Self.hostName, pid: getpid())
     try AtomicFile.writeJSON(record, to: layout.recordFile(key))
     try StepIndex(layout: layout).remember(record)
     try? files.removeItem(at: layout.scratchDirectory(key))
