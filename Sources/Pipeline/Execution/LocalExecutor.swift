@@ -17,6 +17,9 @@ public final class LocalExecutor: @unchecked Sendable {
   private var records: [StepID: StepRecord] = [:]
   private var outcomes: [StepID: StepOutcome] = [:]
   private var running: Set<StepID> = []
+  /// Steps of the plan not yet launched or settled, in topological order.
+  private var pending: [Step] = []
+  private var plannedKeys: [StepID: StepKey?] = [:]
   private var stopLaunching = false
   private var status: LiveStatus
   private var lastStatusWrite = 0.0
@@ -32,7 +35,7 @@ public final class LocalExecutor: @unchecked Sendable {
     status = LiveStatus(pid: getpid(), startedAt: now, updatedAt: now, total: 0, finished: 0, failed: [], running: [], state: "running")
   }
 
-  /// Executes every step of `plan` that has to run. The caller holds the `StoreLock`.
+  /// Executes every step of `plan` that has to run (once per executor). The caller holds the `StoreLock`.
   /// - Throws: `MissingRunnersError` before running anything when a kind to run has no runner.
   public func execute(_ plan: Plan) throws -> ExecutionSummary {
     let toRun = plan.toRun
@@ -41,34 +44,15 @@ public final class LocalExecutor: @unchecked Sendable {
 
     condition.lock()
     for entry in plan.entries { if let record = entry.record { records[entry.step.id] = record } }
-    var pending = toRun.map(\.step)
-    let plannedKeys = Dictionary(uniqueKeysWithValues: toRun.map { ($0.step.id, $0.key) })
+    pending = toRun.map(\.step)
+    plannedKeys = Dictionary(uniqueKeysWithValues: toRun.map { ($0.step.id, $0.key) })
     status.total = pending.count
     writeStatus(force: true)
     while true {
-      if cancellation.isCancelled, !stopLaunching {
-        stopLaunching = true
-        status.state = "stopping"
-        writeStatus(force: true)
-      }
-      var index = 0
-      while index < pending.count {
-        let step = pending[index]
-        if let blocker = step.inputs.first(where: { outcomes[$0] != nil && records[$0] == nil }) {
-          finish(step.id, .skipped(blockedBy: blocker))
-          pending.remove(at: index)
-        } else if stopLaunching {
-          finish(step.id, .notStarted)
-          pending.remove(at: index)
-        } else if running.count < options.jobs, step.inputs.allSatisfy({ records[$0] != nil }) {
-          pending.remove(at: index)
-          launch(step, plannedKey: plannedKeys[step.id] ?? nil, inputs: step.inputs.map { records[$0]! })
-        } else {
-          index += 1
-        }
-      }
+      scheduleLocked()
       if running.isEmpty, pending.isEmpty { break }
-      // Wakes on a finished step, or every 0.2 s to notice a stop request.
+      // Finishing workers schedule their successors themselves (one thread hand-off per step, not
+      // two); this thread wakes when one finishes, or every 0.2 s to notice a stop request.
       _ = condition.wait(until: Date().addingTimeInterval(0.2))
     }
     let cancelled = cancellation.isCancelled
@@ -79,6 +63,33 @@ public final class LocalExecutor: @unchecked Sendable {
     return summary
   }
 
+  /// Settles every pending step that can be settled now: skipped behind a failed input, not started
+  /// after a stop, or launched when a slot is free and its inputs are done. `pending` is in
+  /// topological order, so one pass also settles the dependents of what it skips. Called locked.
+  private func scheduleLocked() {
+    if cancellation.isCancelled, !stopLaunching {
+      stopLaunching = true
+      status.state = "stopping"
+      writeStatus(force: true)
+    }
+    var index = 0
+    while index < pending.count {
+      let step = pending[index]
+      if let blocker = step.inputs.first(where: { outcomes[$0] != nil && records[$0] == nil }) {
+        finish(step.id, .skipped(blockedBy: blocker))
+        pending.remove(at: index)
+      } else if stopLaunching {
+        finish(step.id, .notStarted)
+        pending.remove(at: index)
+      } else if running.count < options.jobs, step.inputs.allSatisfy({ records[$0] != nil }) {
+        pending.remove(at: index)
+        launch(step, plannedKey: plannedKeys[step.id] ?? nil, inputs: step.inputs.map { records[$0]! })
+      } else {
+        index += 1
+      }
+    }
+  }
+
   /// Starts `step` on its own thread. Called with the condition locked.
   private func launch(_ step: Step, plannedKey: StepKey?, inputs: [StepRecord]) {
     running.insert(step.id)
@@ -87,6 +98,7 @@ public final class LocalExecutor: @unchecked Sendable {
       condition.lock()
       running.remove(step.id)
       finish(step.id, outcome)
+      scheduleLocked()
       condition.broadcast()
       condition.unlock()
     }
