@@ -14,17 +14,20 @@ public enum GridExpansion {
     var evaluations: [StepID] = []
     for cell in manifest.cells {
       let loss = manifest.loss(tagged: cell.loss)!
+      let cellSettings = settings.applying(manifest.variant(tagged: cell.variant)!)
       for seed in settings.seeds {
         let train = trainID(cell, seed: seed)
         steps.append(Step(id: train, config: .object([
           "model": .string(cell.model), "dataset": .string(cell.dataset), "loss": loss.configValue,
-          "seed": .int(seed), "settings": settings.configObject,
+          "seed": .int(seed), "settings": cellSettings.configObject,
         ]), inputs: [preprocessID(cell.dataset)]))
         let evaluate = StepID(.evaluate, train.name)
-        steps.append(Step(id: evaluate, config: .object([
+        var evaluateConfig: [String: ConfigValue] = [
           "model": .string(cell.model), "dataset": .string(cell.dataset), "loss": .string(cell.loss),
-          "seed": .int(seed), "test_subset": settings.testSubset.map(ConfigValue.int) ?? .null,
-        ]), inputs: [train, preprocessID(cell.dataset)]))
+          "seed": .int(seed), "test_subset": cellSettings.testSubset.map(ConfigValue.int) ?? .null,
+        ]
+        if !cell.variant.isEmpty { evaluateConfig["setting"] = .string(cell.variant) }
+        steps.append(Step(id: evaluate, config: .object(evaluateConfig), inputs: [train, preprocessID(cell.dataset)]))
         evaluations.append(evaluate)
       }
     }

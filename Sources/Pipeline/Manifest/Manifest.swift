@@ -17,6 +17,8 @@ public struct Manifest: Sendable {
   public let models: [String]
   public let datasets: [String]
   public let losses: [LossSpec]
+  /// Extra axes over training settings (`grid.settings`); empty for most tables.
+  public let settingAxes: [SettingAxis]
   public let layout: ReportLayout
   /// nil when the manifest has no published numbers (the offline demo): reports show ours only.
   public let published: PublishedValues?
@@ -27,10 +29,21 @@ public struct Manifest: Sendable {
 
   /// Every cell of the grid in report order: models, then datasets, then losses.
   public var cells: [CellKey] {
-    models.flatMap { model in
-      datasets.flatMap { dataset in losses.map { CellKey(model: model, dataset: dataset, loss: $0.tag) } }
+    let variants = self.variants
+    return models.flatMap { model in
+      datasets.flatMap { dataset in
+        losses.flatMap { loss in variants.map { CellKey(model: model, dataset: dataset, loss: loss.tag, variant: $0.tag) } }
+      }
     }
   }
+
+  /// Every combination of the setting axes (one empty variant when there are none).
+  public var variants: [SettingVariant] { SettingVariant.all(settingAxes) }
+
+  public func variant(tagged tag: String) -> SettingVariant? { variants.first { $0.tag == tag } }
+
+  /// The axes a report must lay out: model, dataset, loss, and setting when the grid has setting axes.
+  public var reportAxes: [GridAxis] { settingAxes.isEmpty ? [.model, .dataset, .loss] : GridAxis.allCases }
 
   public func loss(tagged tag: String) -> LossSpec? { losses.first { $0.tag == tag } }
 
@@ -46,11 +59,14 @@ public struct CellKey: Sendable, Hashable, Codable, CustomStringConvertible {
   public let dataset: String
   /// `LossSpec.tag`.
   public let loss: String
+  /// `SettingVariant.tag`, "" when the grid has no setting axes.
+  public let variant: String
 
-  public init(model: String, dataset: String, loss: String) {
+  public init(model: String, dataset: String, loss: String, variant: String = "") {
     self.model = model
     self.dataset = dataset
     self.loss = loss
+    self.variant = variant
   }
 
   /// The value of one grid axis (`model`, `dataset` or `loss`).
@@ -59,13 +75,17 @@ public struct CellKey: Sendable, Hashable, Codable, CustomStringConvertible {
     case .model: return model
     case .dataset: return dataset
     case .loss: return loss
+    case .setting: return variant
     }
   }
 
-  public var description: String { "\(model)-\(dataset)-\(loss)" }
+  /// `model-dataset-loss[-variant]`: the readable part of its step ids.
+  public var description: String { "\(model)-\(dataset)-\(loss)" + (variant.isEmpty ? "" : "-\(variant)") }
 }
 
 /// The axes a report can lay out as rows or columns (seeds are aggregated, never laid out).
 public enum GridAxis: String, Sendable, CaseIterable, Codable {
   case model, dataset, loss
+  /// The combination of `grid.settings` values (only in grids that have setting axes).
+  case setting
 }

@@ -39,20 +39,22 @@ public enum ManifestLoader {
 
     let gridNode = try mapping.require("grid")
     let grid = try gridNode.mapping()
-    try grid.rejectUnknownKeys(allowed: ["model", "dataset", "loss"])
+    try grid.rejectUnknownKeys(allowed: ["model", "dataset", "loss", "settings"])
     let models = try readNames(grid.require("model"), known: vocabulary.models, what: "model")
     let datasets = try readNames(grid.require("dataset"), known: vocabulary.datasets, what: "dataset")
     let losses = try readLosses(grid.require("loss"))
+    let settingAxes = try grid.optional("settings").map { node throws(ManifestError) in try readSettingAxes(node) } ?? []
 
-    let layout = try readLayout(mapping.require("report"))
+    let layout = try readLayout(mapping.require("report"),
+                                axes: settingAxes.isEmpty ? [.model, .dataset, .loss] : GridAxis.allCases)
     let defaultProfileNode = mapping.optional("default_profile")
     let defaultProfile = try defaultProfileNode?.oneOf(profiles.names) ?? ProfileCatalog.paperProfile
     var manifest = Manifest(path: path, table: table, models: models, datasets: datasets, losses: losses,
-                            layout: layout, published: nil, profiles: profiles, defaultProfile: defaultProfile,
+                            settingAxes: settingAxes, layout: layout, published: nil, profiles: profiles, defaultProfile: defaultProfile,
                             rootLocation: root.location)
     if let publishedNode = mapping.optional("published") {
       manifest = Manifest(path: path, table: table, models: models, datasets: datasets, losses: losses,
-                          layout: layout, published: try PublishedValuesReader.read(publishedNode, for: manifest),
+                          settingAxes: settingAxes, layout: layout, published: try PublishedValuesReader.read(publishedNode, for: manifest),
                           profiles: profiles, defaultProfile: defaultProfile, rootLocation: root.location)
     }
     // Resolve every profile now so a broken one fails at load time, not mid-sweep.
@@ -115,7 +117,29 @@ public enum ManifestLoader {
     return losses
   }
 
-  private static func readLayout(_ node: YAMLNode) throws(ManifestError) -> ReportLayout {
+  /// `grid.settings`: dotted setting path → non-empty list of values, typed by the schema.
+  private static func readSettingAxes(_ node: YAMLNode) throws(ManifestError) -> [SettingAxis] {
+    var axes: [SettingAxis] = []
+    let allowed = TrainingSettingsSchema.fields.map(\.path).filter { $0 != "seeds" }
+    for entry in try node.mapping().entries {
+      guard let field = TrainingSettingsSchema.fieldsByPath[entry.key], entry.key != "seeds" else {
+        throw ManifestError(entry.keyLocation, keyPath: node.childPath(entry.key),
+                            "'\(entry.key)' is not a training setting that can be an axis" + KeySuggestion.hint(for: entry.key, among: allowed)
+                              + " (seeds come from the profile)")
+      }
+      var values: [ConfigValue] = []
+      for element in try entry.value.nonEmptySequence() {
+        let value = try SettingsLayer.value(of: element, for: field)
+        guard !values.contains(value) else { throw element.error("value listed twice") }
+        values.append(value)
+      }
+      axes.append(SettingAxis(path: entry.key, values: values))
+    }
+    guard !axes.isEmpty else { throw node.error("give at least one setting axis, or drop 'settings'") }
+    return axes
+  }
+
+  private static func readLayout(_ node: YAMLNode, axes required: [GridAxis]) throws(ManifestError) -> ReportLayout {
     let mapping = try node.mapping()
     try mapping.rejectUnknownKeys(allowed: ["rows", "columns", "metric", "decimals", "labels"])
     func axes(_ key: String) throws(ManifestError) -> [GridAxis] {
@@ -127,8 +151,8 @@ public enum ManifestLoader {
     }
     let rows = try axes("rows"), columns = try axes("columns")
     let used = rows + columns
-    guard Set(used).count == used.count, Set(used) == Set(GridAxis.allCases) else {
-      throw node.error("rows and columns must use each of model, dataset, loss exactly once (seeds are averaged)")
+    guard Set(used).count == used.count, Set(used) == Set(required) else {
+      throw node.error("rows and columns must use each of \(required.map(\.rawValue).joined(separator: ", ")) exactly once (seeds are averaged)")
     }
     let metricNode = try mapping.require("metric")
     let metric = try metricNode.string()

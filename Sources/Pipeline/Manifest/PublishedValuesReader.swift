@@ -10,11 +10,13 @@ enum PublishedValuesReader {
     var entries: [CellKey: PublishedValues.Entry] = [:]
     for element in try mapping.require("values").nonEmptySequence() {
       let entry = try element.mapping()
-      try entry.rejectUnknownKeys(allowed: ["model", "dataset", "loss", "value", "tolerance"])
+      let hasSettings = !manifest.settingAxes.isEmpty
+      try entry.rejectUnknownKeys(allowed: ["model", "dataset", "loss", "value", "tolerance"] + (hasSettings ? ["setting"] : []))
       let model = try reference(entry.require("model"), among: manifest.models, axis: "model")
       let dataset = try reference(entry.require("dataset"), among: manifest.datasets, axis: "dataset")
       let loss = try reference(entry.require("loss"), among: manifest.losses.map(\.tag), axis: "loss tag")
-      let cell = CellKey(model: model, dataset: dataset, loss: loss)
+      let variant = hasSettings ? try reference(entry.require("setting"), among: manifest.variants.map(\.tag), axis: "setting") : ""
+      let cell = CellKey(model: model, dataset: dataset, loss: loss, variant: variant)
       guard entries[cell] == nil else { throw element.error("a second value for cell \(cell)") }
       let tolerance = try entry.optional("tolerance").map { node throws(ManifestError) in try positive(node) } ?? defaultTolerance
       entries[cell] = PublishedValues.Entry(value: try entry.require("value").double(), tolerance: tolerance)

@@ -19,6 +19,9 @@ public struct TrainingSettings: Sendable, Equatable {
     values = layer.entries.mapValues(\.value)
   }
 
+  /// Settings already known complete and checked (a checked set with schema-typed values applied).
+  init(checkedValues: [String: ConfigValue]) { values = checkedValues }
+
   /// The settings as one nested JSON object (`{"optimizer": {"lr": 0.1, …}, …}`), seeds excluded:
   /// a training step runs one seed, which its config carries separately.
   public var configObject: ConfigValue {

@@ -28,6 +28,7 @@ extension TableReport {
     case .model: return manifest.models
     case .dataset: return manifest.datasets
     case .loss: return manifest.losses.map(\.tag)
+    case .setting: return manifest.variants.map(\.tag)
     }
   }
 
@@ -38,7 +39,7 @@ extension TableReport {
 
   private func cellKey(_ row: [GridAxis: String], _ column: [GridAxis: String]) -> CellKey {
     let all = row.merging(column) { $1 }
-    return CellKey(model: all[.model]!, dataset: all[.dataset]!, loss: all[.loss]!)
+    return CellKey(model: all[.model]!, dataset: all[.dataset]!, loss: all[.loss]!, variant: all[.setting] ?? "")
   }
 
   public var markdown: String {
@@ -76,7 +77,8 @@ extension TableReport {
   }
 
   public var csv: String {
-    var lines = ["model,dataset,loss,n,planned_n,mean,sample_std,paper,tolerance,difference,comparison,missing_seeds"]
+    let hasSettings = !manifest.settingAxes.isEmpty
+    var lines = ["model,dataset,loss" + (hasSettings ? ",setting" : "") + ",n,planned_n,mean,sample_std,paper,tolerance,difference,comparison,missing_seeds"]
     for cell in cells {
       let s = cell.statistics
       let mean: String = s.mean.map(format) ?? ""
@@ -85,7 +87,8 @@ extension TableReport {
       let tolerance: String = cell.published.map { "\($0.tolerance)" } ?? ""
       let difference: String = cell.difference.map(format) ?? ""
       let missing: String = s.missingSeeds.map(String.init).joined(separator: " ")
-      let fields: [String] = [cell.key.model, cell.key.dataset, cell.key.loss, String(s.n), String(s.expectedSeeds.count),
+      let setting: [String] = hasSettings ? [cell.key.variant] : []
+      let fields: [String] = [cell.key.model, cell.key.dataset, cell.key.loss] + setting + [String(s.n), String(s.expectedSeeds.count),
                               mean, std, paper, tolerance, difference, cell.comparison.rawValue, missing]
       lines.append(fields.joined(separator: ","))
     }
@@ -98,7 +101,7 @@ extension TableReport {
       let s = cell.statistics
       return .object([
         "model": .string(cell.key.model), "dataset": .string(cell.key.dataset), "loss": .string(cell.key.loss),
-        "n": .int(s.n), "planned_n": .int(s.expectedSeeds.count), "mean": number(s.mean),
+        "setting": .string(cell.key.variant), "n": .int(s.n), "planned_n": .int(s.expectedSeeds.count), "mean": number(s.mean),
         "sample_std": number(s.sampleStandardDeviation),
         "per_seed": .object(Dictionary(uniqueKeysWithValues: s.values.map { (String($0.key), ConfigValue.double($0.value)) })),
         "paper": number(cell.published?.value), "tolerance": number(cell.published?.tolerance),
