@@ -21,7 +21,7 @@ struct GCCommand: ParsableCommand {
   var dryRun = false
 
   func run() throws {
-    let root = try PipelineOptions.parse(["-"]).repositoryRoot
+    let root = PipelineOptions.findRepositoryRoot()
     let layout = StoreLayout.resolve(option: store, repositoryRoot: root)
     var paths = manifests.map { Sweep.manifestPath(for: $0, repositoryRoot: root) }
     if paths.isEmpty {

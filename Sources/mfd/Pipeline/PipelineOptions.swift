@@ -30,16 +30,19 @@ struct PipelineOptions: ParsableArguments {
     guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
   }
 
+  var repositoryRoot: URL { Self.findRepositoryRoot() }
+
   /// The directory holding `manifests/`: the first ancestor of the working directory with a
   /// `manifests` folder or a `.git`, else the working directory.
-  var repositoryRoot: URL {
-    var directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+  static func findRepositoryRoot() -> URL {
+    let workingDirectory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    var directory = workingDirectory
     while true {
       for marker in ["manifests", ".git"] where FileManager.default.fileExists(atPath: directory.appendingPathComponent(marker).path) {
         return directory
       }
       let parent = directory.deletingLastPathComponent()
-      if parent.path == directory.path { return URL(fileURLWithPath: FileManager.default.currentDirectoryPath) }
+      if parent.path == directory.path { return workingDirectory }
       directory = parent
     }
   }
@@ -50,6 +53,13 @@ struct PipelineOptions: ParsableArguments {
 
   /// The sweep, or a validation error carrying the manifest error's file:line:column message.
   func loadSweep() throws -> Sweep {
+    guard FileManager.default.fileExists(atPath: manifestPath) else {
+      let directory = repositoryRoot.appendingPathComponent("manifests")
+      let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+        .filter { $0.hasSuffix(".yaml") && $0 != "profiles.yaml" }.map { String($0.dropLast(5)) }.sorted()
+      throw PipelineCommandError("no manifest '\(manifest)': give a path or a name under \(directory.path)/ ("
+        + (names.isEmpty ? "none there" : names.joined(separator: ", ")) + ")")
+    }
     do throws(ManifestError) {
       return try Sweep.load(manifestPath: manifestPath, profile: profile, assignments: assignments,
                             vocabulary: ProjectVocabulary.manifestVocabulary)
