@@ -14,6 +14,9 @@ final class FakeStepRunner: StepRunner, @unchecked Sendable {
     case crashMidway
     /// Reports progress, then waits (without sleeping: by polling) until cancelled, and throws `StepCancelled`.
     case waitForCancellation
+    /// Writes a partial output and a checkpoint, creates `marker`, then blocks in pause(2) until
+    /// the process is killed (for SIGKILL tests in a child process).
+    case hangUntilKilled(marker: String)
   }
 
   let codeVersion: String
@@ -64,6 +67,11 @@ final class FakeStepRunner: StepRunner, @unchecked Sendable {
       context.progress(StepProgress(fraction: 0.5, epoch: 1, epochs: 2, loss: 1.5, accuracy: 40))
       while !context.cancellation.isCancelled { sched_yield() }
       throw StepCancelled()
+    case .hangUntilKilled(let marker):
+      try Data("epoch 1".utf8).write(to: checkpoint)
+      try Data("half".utf8).write(to: context.outputDirectory.appendingPathComponent("partial.bin"))
+      _ = FileManager.default.createFile(atPath: marker, contents: Data())
+      while true { pause() }
     case nil: break
     }
     context.progress(StepProgress(fraction: 1, epoch: 1, epochs: 1, loss: 0.5, accuracy: 90))
