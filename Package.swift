@@ -16,6 +16,7 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
   ],
@@ -40,17 +41,21 @@ let package = Package(
     .target(name: "Engine", dependencies: ["Kernels"], swiftSettings: numericSettings),
     .target(name: "Models", dependencies: ["Engine"], swiftSettings: numericSettings),
     .target(
+      name: "Pipeline",
+      dependencies: ["Yams", .product(name: "Crypto", package: "swift-crypto")]
+    ),
+    .target(
       name: "Training",
       dependencies: ["Models", "Engine", "Kernels", .product(name: "Crypto", package: "swift-crypto")],
       swiftSettings: numericSettings
     ),
-    .target(name: "Steps", dependencies: ["Datasets", "Training", "Models", "Engine"],
+    .target(name: "Steps", dependencies: ["Pipeline", "Datasets", "Training", "Models", "Engine"],
             swiftSettings: numericSettings),
     .target(name: "Benchmarks", dependencies: ["Models", "Engine", "Kernels", "Datasets"], swiftSettings: numericSettings),
     .executableTarget(
       name: "mfd",
       dependencies: [
-        "Kernels", "Engine", "Models", "Benchmarks", "Datasets", "Training", "Steps",
+        "Kernels", "Engine", "Models", "Benchmarks", "Datasets", "Training", "Steps", "Pipeline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -65,8 +70,9 @@ let package = Package(
                 swiftSettings: numericSettings),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Engine", "Kernels"],
                 swiftSettings: numericSettings),
-    .testTarget(name: "StepsTests", dependencies: ["Steps", "Datasets", "Training", "Models", "Engine"],
+    .testTarget(name: "StepsTests", dependencies: ["Steps", "Pipeline", "Datasets", "Training", "Models", "Engine"],
                 swiftSettings: numericSettings),
+    .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
     .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"],
                 exclude: ["Fixtures"], swiftSettings: numericSettings),
   ],

@@ -6,6 +6,9 @@ struct MFD: ParsableCommand {
     commandName: "mfd",
     abstract: "Reproduce the MFD-loss paper: train CNNs on the CPU and compare with its tables.",
     version: "0.1.0",
-    subcommands: [Models.self, DataCommand.self, Train.self, Bench.self, BenchStep.self]
+    subcommands: [
+      PlanCommand.self, RunCommand.self, StatusCommand.self, VerifyCommand.self, ReportCommand.self,
+      DiffCommand.self, GCCommand.self, Train.self, DataCommand.self, Models.self, Bench.self, BenchStep.self,
+    ]
   )
 }

@@ -1,0 +1,46 @@
+/// Expands a manifest at a resolved profile into its step graph. Pure: same inputs, same graph.
+///
+/// fetch@d and preprocess@d once per dataset; train@m-d-tag-sS per cell and seed; evaluate@… per
+/// trained model; aggregate@table once. Configurations carry only what the step needs, so equal
+/// steps of different manifests get equal ids, configs and keys and are shared.
+public enum GridExpansion {
+  public static func graph(for manifest: Manifest, profile: ResolvedProfile) -> StepGraph {
+    let settings = profile.settings
+    var steps: [Step] = []
+    for dataset in manifest.datasets {
+      steps.append(Step(id: fetchID(dataset), config: .object(["dataset": .string(dataset)]), inputs: []))
+      steps.append(Step(id: preprocessID(dataset), config: .object(["dataset": .string(dataset)]), inputs: [fetchID(dataset)]))
+    }
+    var evaluations: [StepID] = []
+    for cell in manifest.cells {
+      let loss = manifest.loss(tagged: cell.loss)!
+      let cellSettings = settings.applying(manifest.variant(tagged: cell.variant)!)
+      for seed in settings.seeds {
+        let train = trainID(cell, seed: seed)
+        steps.append(Step(id: train, config: .object([
+          "model": .string(cell.model), "dataset": .string(cell.dataset), "loss": loss.configValue,
+          "seed": .int(seed), "settings": cellSettings.configObject,
+        ]), inputs: [preprocessID(cell.dataset)]))
+        let evaluate = StepID(.evaluate, train.name)
+        var evaluateConfig: [String: ConfigValue] = [
+          "model": .string(cell.model), "dataset": .string(cell.dataset), "loss": .string(cell.loss),
+          "seed": .int(seed), "test_subset": cellSettings.testSubset.map(ConfigValue.int) ?? .null,
+        ]
+        if !cell.variant.isEmpty { evaluateConfig["setting"] = .string(cell.variant) }
+        steps.append(Step(id: evaluate, config: .object(evaluateConfig), inputs: [train, preprocessID(cell.dataset)]))
+        evaluations.append(evaluate)
+      }
+    }
+    steps.append(Step(id: aggregateID(manifest), config: .object([
+      "table": .string(manifest.table.id), "metric": .string(manifest.layout.metric),
+    ]), inputs: evaluations))
+    // A single manifest cannot conflict with itself: ids are unique by construction.
+    return try! StepGraph(steps: steps)
+  }
+
+  public static func fetchID(_ dataset: String) -> StepID { StepID(.fetch, dataset) }
+  public static func preprocessID(_ dataset: String) -> StepID { StepID(.preprocess, dataset) }
+  public static func trainID(_ cell: CellKey, seed: Int) -> StepID { StepID(.train, "\(cell)-s\(seed)") }
+  public static func evaluateID(_ cell: CellKey, seed: Int) -> StepID { StepID(.evaluate, "\(cell)-s\(seed)") }
+  public static func aggregateID(_ manifest: Manifest) -> StepID { StepID(.aggregate, manifest.table.id) }
+}

@@ -1,0 +1,130 @@
+import Foundation
+
+/// Markdown, CSV and JSON renderings of a `TableReport`. Deterministic: same store, same bytes.
+extension TableReport {
+  public func format(_ value: Double) -> String { String(format: "%.\(manifest.layout.decimals)f", value) }
+
+  public func formatSigned(_ value: Double) -> String {
+    let text = format(value)
+    return value >= 0 && !text.hasPrefix("-") ? "+" + text : text
+  }
+
+  /// "94.10 ± 0.12", "94.10 ± 0.12 (n=2/3)", "94.10 (n=1/3)", "— (0/3)".
+  public func oursText(_ cell: Cell) -> String {
+    let expected = cell.statistics.expectedSeeds.count, n = cell.statistics.n
+    guard let mean = cell.statistics.mean else { return "— (0/\(expected))" }
+    var text = format(mean)
+    if let std = cell.statistics.sampleStandardDeviation { text += " ± " + format(std) }
+    if n < expected { text += " (n=\(n)/\(expected))" }
+    return text
+  }
+
+  private func label(_ axis: GridAxis, _ value: String) -> String {
+    axis == .loss ? (manifest.loss(tagged: value)?.label ?? value) : manifest.layout.label(for: value)
+  }
+
+  private func values(of axis: GridAxis) -> [String] {
+    switch axis {
+    case .model: return manifest.models
+    case .dataset: return manifest.datasets
+    case .loss: return manifest.losses.map(\.tag)
+    case .setting: return manifest.variants.map(\.tag)
+    }
+  }
+
+  /// Every combination of the axes' values, outermost axis first.
+  private func combinations(_ axes: [GridAxis]) -> [[GridAxis: String]] {
+    axes.reduce([[:]]) { partial, axis in partial.flatMap { prefix in values(of: axis).map { prefix.merging([axis: $0]) { $1 } } } }
+  }
+
+  private func cellKey(_ row: [GridAxis: String], _ column: [GridAxis: String]) -> CellKey {
+    let all = row.merging(column) { $1 }
+    return CellKey(model: all[.model]!, dataset: all[.dataset]!, loss: all[.loss]!, variant: all[.setting] ?? "")
+  }
+
+  public var markdown: String {
+    let layout = manifest.layout
+    let hasPaper = manifest.published != nil
+    var lines = ["# \(manifest.table.title)", "", "> \(banner)", ""]
+    if let source = manifest.table.source { lines += ["Paper: \(source)", ""] }
+    let columns = combinations(layout.columns)
+    var header = layout.rows.map { $0.rawValue.capitalized }
+    for column in columns {
+      let name = layout.columns.map { label($0, column[$0]!) }.joined(separator: " / ")
+      header += hasPaper ? ["\(name) (ours)", "paper", "Δ"] : [name]
+    }
+    lines.append("| " + header.joined(separator: " | ") + " |")
+    lines.append("|" + header.indices.map { $0 < layout.rows.count ? "---" : "---:" }.joined(separator: "|") + "|")
+    for row in combinations(layout.rows) {
+      var fields = layout.rows.map { label($0, row[$0]!) }
+      for column in columns {
+        guard let cell = self[cellKey(row, column)] else { continue }
+        fields.append(oursText(cell))
+        guard hasPaper else { continue }
+        fields.append(cell.published.map { format($0.value) } ?? "—")
+        let mark = cell.comparison == .outsideTolerance ? " ✗" : ""
+        fields.append(cell.difference.map { formatSigned($0) + mark } ?? "—")
+      }
+      lines.append("| " + fields.joined(separator: " | ") + " |")
+    }
+    lines += ["", "Ours: \(statisticsDefinition). `— (0/n)`: not run yet; `(n=k/n)`: k of n seeds finished."]
+    if hasPaper {
+      lines.append("Δ = ours − paper; ✗ marks |Δ| above the cell's tolerance.")
+    }
+    let done = cells.reduce(0) { $0 + $1.statistics.n }, planned = cells.count * profile.settings.seeds.count
+    lines.append(isComplete ? "All \(planned) runs finished." : "Partial: \(done) of \(planned) runs finished.")
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  public var csv: String {
+    let hasSettings = !manifest.settingAxes.isEmpty
+    var lines = ["model,dataset,loss" + (hasSettings ? ",setting" : "") + ",n,planned_n,mean,sample_std,paper,tolerance,difference,comparison,missing_seeds"]
+    for cell in cells {
+      let s = cell.statistics
+      let mean: String = s.mean.map(format) ?? ""
+      let std: String = s.sampleStandardDeviation.map(format) ?? ""
+      let paper: String = cell.published.map { format($0.value) } ?? ""
+      let tolerance: String = cell.published.map { "\($0.tolerance)" } ?? ""
+      let difference: String = cell.difference.map(format) ?? ""
+      let missing: String = s.missingSeeds.map(String.init).joined(separator: " ")
+      let setting: [String] = hasSettings ? [cell.key.variant] : []
+      let fields: [String] = [cell.key.model, cell.key.dataset, cell.key.loss] + setting + [String(s.n), String(s.expectedSeeds.count),
+                              mean, std, paper, tolerance, difference, cell.comparison.rawValue, missing]
+      lines.append(fields.joined(separator: ","))
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  public var json: String {
+    func number(_ value: Double?) -> ConfigValue { value.map(ConfigValue.double) ?? .null }
+    let cellValues: [ConfigValue] = cells.map { cell in
+      let s = cell.statistics
+      return .object([
+        "model": .string(cell.key.model), "dataset": .string(cell.key.dataset), "loss": .string(cell.key.loss),
+        "setting": .string(cell.key.variant), "n": .int(s.n), "planned_n": .int(s.expectedSeeds.count), "mean": number(s.mean),
+        "sample_std": number(s.sampleStandardDeviation),
+        "per_seed": .object(Dictionary(uniqueKeysWithValues: s.values.map { (String($0.key), ConfigValue.double($0.value)) })),
+        "paper": number(cell.published?.value), "tolerance": number(cell.published?.tolerance),
+        "difference": number(cell.difference), "comparison": .string(cell.comparison.rawValue),
+      ])
+    }
+    return ConfigValue.object([
+      "table": .string(manifest.table.id), "title": .string(manifest.table.title), "profile": .string(profile.name),
+      "banner": .string(banner), "statistics": .string(statisticsDefinition), "metric": .string(manifest.layout.metric),
+      "cells": .array(cellValues),
+    ]).canonicalJSON + "\n"
+  }
+
+  /// Writes `<table>[-<profile>].md/.csv/.json` into `directory` (the paper profile has no suffix).
+  public func write(to directory: URL) throws -> [URL] {
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let stem = manifest.table.id + (profile.name == ProfileCatalog.paperProfile ? "" : "-\(profile.name)")
+    var written: [URL] = []
+    for (ext, text) in [("md", markdown), ("csv", csv), ("json", json)] {
+      let url = directory.appendingPathComponent("\(stem).\(ext)")
+      try AtomicFile.write(Data(text.utf8), to: url)
+      written.append(url)
+    }
+    return written
+  }
+}

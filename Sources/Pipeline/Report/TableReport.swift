@@ -1,0 +1,98 @@
+import Foundation
+
+/// A table's results as they stand in the store: every cell with its seed statistics and the
+/// paper's value. Built from whatever evaluate steps have finished, so partial sweeps render too.
+public struct TableReport: Sendable {
+  public struct Cell: Sendable {
+    public let key: CellKey
+    public let statistics: CellStatistics
+    public let published: PublishedValues.Entry?
+
+    /// ours − paper, when both exist.
+    public var difference: Double? {
+      guard let mean = statistics.mean, let published else { return nil }
+      return mean - published.value
+    }
+
+    public var comparison: PaperComparison {
+      guard let published else { return .noPaperValue }
+      guard let difference else { return .missing }
+      return abs(difference) <= published.tolerance ? .withinTolerance : .outsideTolerance
+    }
+  }
+
+  public let manifest: Manifest
+  public let profile: ResolvedProfile
+  /// The paper profile as resolved for this manifest, to state how `profile` differs from it.
+  public let paperProfile: ResolvedProfile?
+  /// In `manifest.cells` order.
+  public let cells: [Cell]
+
+  public subscript(key: CellKey) -> Cell? { cells.first { $0.key == key } }
+
+  /// Reads every finished evaluate step of the plan's graph (up to date in `plan`).
+  public init(manifest: Manifest, profile: ResolvedProfile, plan: Plan, store: ArtifactStore) throws {
+    self.manifest = manifest
+    self.profile = profile
+    paperProfile = try? manifest.resolveProfile(ProfileCatalog.paperProfile)
+    var cells: [Cell] = []
+    for key in manifest.cells {
+      var values: [Int: Double] = [:]
+      for seed in profile.settings.seeds {
+        guard let record = plan[GridExpansion.evaluateID(key, seed: seed)]?.record else { continue }
+        let metrics = try EvaluationMetrics.read(from: store.layout.outputsDirectory(record.key))
+        guard let value = metrics[manifest.layout.metric] else {
+          throw ReportError.metricAbsent(metric: manifest.layout.metric, step: record.id, available: metrics.keys.sorted())
+        }
+        values[seed] = value
+      }
+      cells.append(Cell(key: key, statistics: CellStatistics(values: values, expectedSeeds: profile.settings.seeds),
+                        published: manifest.published?[key]))
+    }
+    self.cells = cells
+  }
+
+  /// The banner every rendering starts with: which profile, and whether it is the paper's recipe.
+  public var banner: String {
+    let differences = paperProfile.map { profile.settings.differences(from: $0.settings) } ?? []
+    var text: String
+    if differences.isEmpty {
+      text = "Profile `\(profile.name)`: the paper's training recipe."
+    } else {
+      text = "Profile `\(profile.name)`: NOT the paper's recipe, so differences from the paper are expected. "
+        + "Differs in: \(differences.joined(separator: "; "))."
+    }
+    if let note = profile.note { text += " \(note)" }
+    if profile.overridden { text += " Settings were overridden on the command line (--set)." }
+    return text
+  }
+
+  /// How the ± is computed, stated in every output (readers cannot otherwise tell).
+  public var statisticsDefinition: String {
+    "mean ± sample standard deviation (n − 1 denominator) of \(manifest.layout.metric) over n seeds "
+      + "(planned: \(profile.settings.seeds.map(String.init).joined(separator: ", ")))"
+  }
+
+  public var isComplete: Bool { cells.allSatisfy { $0.statistics.missingSeeds.isEmpty } }
+}
+
+/// A cell's standing against the paper.
+public enum PaperComparison: String, Sendable, Codable {
+  case withinTolerance = "within"
+  case outsideTolerance = "outside"
+  /// The paper has a value but we have no result yet.
+  case missing
+  /// The manifest has no published value for this cell.
+  case noPaperValue = "no paper value"
+}
+
+public enum ReportError: Error, Sendable, CustomStringConvertible {
+  case metricAbsent(metric: String, step: StepID, available: [String])
+
+  public var description: String {
+    switch self {
+    case let .metricAbsent(metric, step, available):
+      return "\(step) has no metric '\(metric)' (it has \(available.joined(separator: ", "))); fix report.metric in the manifest"
+    }
+  }
+}

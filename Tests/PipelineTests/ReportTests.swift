@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+@testable import Pipeline
+
+@Suite struct ReportTests {
+  @Test func sampleStandardDeviationUsesNMinusOne() throws {
+    let statistics = CellStatistics(values: [0: 1, 1: 2, 2: 4], expectedSeeds: [0, 1, 2])
+    #expect(statistics.mean == 7.0 / 3)
+    let std = try #require(statistics.sampleStandardDeviation)
+    #expect(abs(std - (7.0 / 3).squareRoot()) < 1e-12)  // Σ(x−m)² = 14/3, ÷ (n − 1) = 7/3.
+    #expect(CellStatistics(values: [0: 5], expectedSeeds: [0, 1]).sampleStandardDeviation == nil)
+    #expect(CellStatistics(values: [:], expectedSeeds: [0]).mean == nil)
+  }
+
+  @Test func completeSweepRendersMeanStdPaperAndDifference() throws {
+    let bench = TestBench()
+    let sweep = try Fixtures.sweep(bench.directory, set: ["seeds=0,1,2"])
+    try bench.run(sweep)
+    let report = try TableReport(manifest: sweep.manifest, profile: sweep.profile, plan: bench.plan(sweep), store: bench.store)
+    #expect(report.isComplete)
+    // Fake accuracies: 90 + seed (+1 with MFD) → softmax mean 91, std 1; MFD mean 92.
+    let cell = try #require(report[CellKey(model: "net_a", dataset: "toyset", loss: "softmax")])
+    #expect(cell.statistics.mean == 91 && cell.statistics.sampleStandardDeviation == 1)
+    #expect(cell.difference == 0.5 && cell.comparison == .withinTolerance)
+    #expect(report[CellKey(model: "net_b", dataset: "toyset", loss: "softmax")]?.comparison == .outsideTolerance)  // 91 vs 95
+    #expect(report[CellKey(model: "net_b", dataset: "toyset", loss: "mfd1")]?.comparison == .outsideTolerance)  // 92 vs 91.5 ± 0.1
+    let markdown = report.markdown
+    #expect(markdown.contains("| net_a | toyset | 91.00 ± 1.00 | 90.50 | +0.50 | 92.00 ± 1.00 | 91.50 | +0.50 |"))
+    #expect(markdown.contains("| net_b | toyset | 91.00 ± 1.00 | 95.00 | -4.00 ✗ |"))
+    #expect(markdown.contains("sample standard deviation (n − 1 denominator)"))
+    #expect(markdown.contains("Profile `smoke`: NOT the paper's recipe"))
+    #expect(markdown.contains("--set"))
+    #expect(markdown.contains("All 12 runs finished."))
+    #expect(report.csv.contains("net_a,toyset,softmax,3,3,91.00,1.00,90.50,1.0,0.50,within,\n"))
+    let json = try JSONDecoder().decode(ConfigValue.self, from: Data(report.json.utf8))
+    #expect(json[path: "profile"] == .string("smoke"))
+    #expect(json[path: "cells"]?.arrayValue?.count == 4)
+  }
+
+  @Test func partialSweepMarksMissingCellsAndSeeds() throws {
+    let bench = TestBench()
+    let sweep = try Fixtures.sweep(bench.directory, set: ["seeds=0,1,2"])
+    bench.runner.set(.fail, for: StepID(.train, "net_b-toyset-mfd1-s0"))
+    bench.runner.set(.fail, for: StepID(.train, "net_b-toyset-mfd1-s1"))
+    bench.runner.set(.fail, for: StepID(.train, "net_b-toyset-mfd1-s2"))
+    bench.runner.set(.fail, for: StepID(.train, "net_a-toyset-mfd1-s2"))
+    try bench.run(sweep, options: ExecutionOptions(jobs: 1, totalThreads: 2, keepGoing: true))
+    let report = try TableReport(manifest: sweep.manifest, profile: sweep.profile, plan: bench.plan(sweep), store: bench.store)
+    #expect(!report.isComplete)
+    let markdown = report.markdown
+    #expect(markdown.contains("| net_a | toyset | 91.00 ± 1.00 | 90.50 | +0.50 | 91.50 ± 0.71 (n=2/3) | 91.50 | +0.00 |"))
+    #expect(markdown.contains("| — (0/3) | 91.50 | — |"))
+    #expect(markdown.contains("Partial: 8 of 12 runs finished."))
+    #expect(report[CellKey(model: "net_b", dataset: "toyset", loss: "mfd1")]?.comparison == .missing)
+    #expect(report.csv.contains("net_a,toyset,mfd1,2,3,91.50,0.71,91.50,1.0,0.00,within,2\n"))
+  }
+
+  @Test func tableWithoutPublishedValuesShowsOursOnly() throws {
+    let bench = TestBench()
+    let sweep = try Fixtures.sweep(bench.directory, text: Fixtures.manifest(published: false))
+    try bench.run(sweep)
+    let report = try TableReport(manifest: sweep.manifest, profile: sweep.profile, plan: bench.plan(sweep), store: bench.store)
+    #expect(report.markdown.contains("| Model | Dataset | Softmax | Softmax + MFD |"))
+    #expect(report.cells.allSatisfy { $0.comparison == .noPaperValue })
+  }
+
+  @Test func reportsAreByteIdenticalAcrossRunsAndWrittenUnderTheProfileName() throws {
+    let bench = TestBench()
+    let sweep = try Fixtures.sweep(bench.directory)
+    try bench.run(sweep)
+    let first = try TableReport(manifest: sweep.manifest, profile: sweep.profile, plan: bench.plan(sweep), store: bench.store)
+    let second = try TableReport(manifest: sweep.manifest, profile: sweep.profile, plan: bench.plan(sweep), store: bench.store)
+    #expect(first.markdown == second.markdown && first.csv == second.csv && first.json == second.json)
+    let files = try first.write(to: bench.directory.url.appendingPathComponent("results"))
+    #expect(files.map(\.lastPathComponent) == ["toy-smoke.md", "toy-smoke.csv", "toy-smoke.json"])
+  }
+
+  @Test func metricAbsentFromTheEvaluateResultsIsAClearError() throws {
+    let bench = TestBench()
+    let text = Fixtures.manifest().replacingOccurrences(of: "metric: top1_accuracy", with: "metric: top5_accuracy")
+    let sweep = try Fixtures.sweep(bench.directory, text: text)
+    try bench.run(sweep)
+    #expect {
+      _ = try TableReport(manifest: sweep.manifest, profile: sweep.profile, plan: bench.plan(sweep), store: bench.store)
+    } throws: { error in
+      "\(error)".contains("no metric 'top5_accuracy' (it has loss, top1_accuracy)")
+    }
+  }
+}
