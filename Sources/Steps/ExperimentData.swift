@@ -39,9 +39,32 @@ public struct ExperimentData {
   /// Loads both splits from the preprocessed caches under `root` (`mfd data preprocess` makes
   /// them), verifying their checksums.
   public static func load(_ request: Request, root: URL) throws -> ExperimentData {
+    let layout = DatasetLayout(root: root, name: request.dataset)
+    return try load(request, train: layout.cacheFile(split: "train"), test: layout.cacheFile(split: "test"))
+  }
+
+  /// Loads both splits from a folder holding `train.mfdsplit` and `test.mfdsplit` (a preprocess
+  /// step's outputs), verifying their checksums.
+  public static func load(_ request: Request, splitsIn folder: URL) throws -> ExperimentData {
+    try load(request, train: folder.appendingPathComponent("train.mfdsplit"),
+             test: folder.appendingPathComponent("test.mfdsplit"))
+  }
+
+  /// Only the test split of such a folder (evaluation needs no training images), in order,
+  /// reduced to `request.testSubset` exactly as `load` does.
+  public static func loadEvaluation(_ request: Request, splitsIn folder: URL) throws -> DatasetEvaluationData {
     let descriptor = try Catalogue.descriptor(named: request.dataset)
-    var train = try DatasetPreparer.load(root: root, name: request.dataset, split: "train")
-    var test = try DatasetPreparer.load(root: root, name: request.dataset, split: "test")
+    var test = try SplitCache.load(folder.appendingPathComponent("test.mfdsplit")).images
+    if let subset = request.testSubset { test = test.balancedSubset(count: subset, seed: request.seed) }
+    return DatasetEvaluationData(source: BatchSource(
+      images: test, normalisation: descriptor.normalisation, batchSize: request.batchSize,
+      seed: request.seed, shuffle: false, augmentation: .none, dropLast: false))
+  }
+
+  static func load(_ request: Request, train trainURL: URL, test testURL: URL) throws -> ExperimentData {
+    let descriptor = try Catalogue.descriptor(named: request.dataset)
+    var train = try SplitCache.load(trainURL).images
+    var test = try SplitCache.load(testURL).images
     if let subset = request.trainSubset { train = train.balancedSubset(count: subset, seed: request.seed) }
     if let subset = request.testSubset { test = test.balancedSubset(count: subset, seed: request.seed) }
     guard train.count >= request.batchSize else {

@@ -1,8 +1,12 @@
+import Foundation
 import Pipeline
+import Steps
 
-/// The runners `mfd run` can use. The Steps module registers fetch, preprocess, train and evaluate
-/// here; until then only the pipeline's own aggregate step has one, and `mfd run` refuses to start
-/// a sweep whose steps have none (it never fakes a result).
+/// The runners `mfd run` uses: every step kind of the paper's pipeline (fetch, preprocess, train,
+/// evaluate from the Steps module; aggregate from the pipeline), with the data root and mirror
+/// from the environment (`MFD_DATA_ROOT`, default `<repository>/data`; `MFD_DATA_MIRROR`).
 enum StepRunnerCatalog {
-  static var registry: StepRunnerRegistry { StepRunnerRegistry.builtIn }
+  static func registry(repository: URL) -> StepRunnerRegistry {
+    .complete(.fromEnvironment(repository: repository))
+  }
 }
