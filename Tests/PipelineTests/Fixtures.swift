@@ -82,7 +82,8 @@ struct TestBench {
 
   init(runner: FakeStepRunner = FakeStepRunner()) {
     self.runner = runner
-    store = ArtifactStore(layout: StoreLayout(root: directory.url.appendingPathComponent("store")))
+    // No fsync: these tests check bookkeeping, not power-loss durability, and must stay fast on a busy disk.
+    store = ArtifactStore(layout: StoreLayout(root: directory.url.appendingPathComponent("store")), syncsToDisk: false)
   }
 
   var registry: StepRunnerRegistry { .fake(runner) }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Pipeline
 
-/// SIGKILL in the middle of a sweep: a child process (this test binary, running only
+/// SIGKILL in the middle of a sweep (and the live status another process sees before it): a child process (this test binary, running only
 /// `childRunnerThatGetsKilled`) runs the toy sweep until a step hangs; the parent kills it with
 /// SIGKILL and resumes in-process.
 @Suite struct KilledRunnerTests {
@@ -43,6 +43,11 @@ import Testing
     try #require(waitUntil { FileManager.default.fileExists(atPath: marker) || !child.isRunning }, "the child never reached the hanging step")
     try #require(child.isRunning, "the child exited before hanging")
     #expect(StoreLock.isHeld(layout))
+    // What `mfd status` shows from another process while the runner works: read without the lock.
+    let live = try #require(LiveStatus.read(layout))
+    #expect(live.pid == child.processIdentifier && live.state == "running")
+    #expect(live.running.map(\.id) == [Self.hangingStep])
+    #expect(live.finished >= 3 && live.total == sweep.graph.steps.count)
     kill(child.processIdentifier, SIGKILL)
     child.waitUntilExit()
     #expect(child.terminationReason == .uncaughtSignal)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How the local executor runs a plan.
 public struct ExecutionOptions: Sendable {
   /// Steps running at once.
@@ -83,5 +85,3 @@ extension Duration {
     return String(format: "%.1f d", seconds / 86400)
   }
 }
-
-import Foundation

@@ -1,10 +1,11 @@
+import Dispatch
 import Foundation
 
-/// Runs a plan on this machine: up to `jobs` steps at once in dependency order, each on its own
-/// thread with an equal share of the cores, committing each result to the store as it finishes.
+/// Runs a plan on this machine: up to `jobs` steps at once in dependency order, on `jobs` worker
+/// threads with an equal share of the cores, committing each result to the store as it finishes.
 ///
-/// Runners block (training is CPU-bound), so every step gets a dedicated `Thread`, never a task
-/// of Swift's cooperative pool (which has one thread per core and would starve).
+/// Runners block (training is CPU-bound), so workers are dedicated `Thread`s, never tasks of Swift's
+/// cooperative pool (which has one thread per core and would starve).
 public final class LocalExecutor: @unchecked Sendable {
   public let store: ArtifactStore
   public let registry: StepRunnerRegistry
@@ -48,13 +49,29 @@ public final class LocalExecutor: @unchecked Sendable {
     plannedKeys = Dictionary(uniqueKeysWithValues: toRun.map { ($0.step.id, $0.key) })
     status.total = pending.count
     writeStatus(force: true)
-    while true {
-      scheduleLocked()
-      if running.isEmpty, pending.isEmpty { break }
-      // Finishing workers schedule their successors themselves (one thread hand-off per step, not
-      // two); this thread wakes when one finishes, or every 0.2 s to notice a stop request.
-      _ = condition.wait(until: Date().addingTimeInterval(0.2))
+    condition.unlock()
+
+    let workers = DispatchGroup()
+    for index in 0..<options.jobs {
+      workers.enter()
+      let thread = Thread { [self] in
+        workLoop()
+        workers.leave()
+      }
+      thread.name = "mfd-step-worker-\(index)"
+      thread.start()
     }
+    // Idle workers sleep on the condition; every 0.2 s this thread checks for a stop request and
+    // wakes them so they settle what is left.
+    while workers.wait(timeout: .now() + 0.2) == .timedOut {
+      guard cancellation.isCancelled else { continue }
+      condition.lock()
+      settleLocked()
+      condition.broadcast()
+      condition.unlock()
+    }
+
+    condition.lock()
     let cancelled = cancellation.isCancelled
     status.state = cancelled ? "stopped" : (status.failed.isEmpty ? "finished" : "failed")
     writeStatus(force: true)
@@ -63,10 +80,41 @@ public final class LocalExecutor: @unchecked Sendable {
     return summary
   }
 
-  /// Settles every pending step that can be settled now: skipped behind a failed input, not started
-  /// after a stop, or launched when a slot is free and its inputs are done. `pending` is in
-  /// topological order, so one pass also settles the dependents of what it skips. Called locked.
-  private func scheduleLocked() {
+  /// One of `jobs` worker threads: takes the next ready step, runs it, records it, repeats. The
+  /// worker that finishes a step goes straight on with the next one, so a chain of steps costs no
+  /// thread start and no hand-off between threads (which dominate on a busy machine).
+  private func workLoop() {
+    condition.lock()
+    while true {
+      settleLocked()
+      if let index = pending.firstIndex(where: { $0.inputs.allSatisfy { records[$0] != nil } }) {
+        let step = pending.remove(at: index)
+        running.insert(step.id)
+        let inputs = step.inputs.map { records[$0]! }, plannedKey = plannedKeys[step.id] ?? nil
+        condition.unlock()
+        let outcome = attempt(step, plannedKey: plannedKey, inputs: inputs)
+        condition.lock()
+        running.remove(step.id)
+        finish(step.id, outcome)
+        condition.broadcast()
+        continue
+      }
+      if pending.isEmpty { break }
+      if running.isEmpty {
+        // Unreachable for a plan in topological order; settle rather than wait forever.
+        for step in pending { finish(step.id, .skipped(blockedBy: step.inputs.first { records[$0] == nil } ?? step.id)) }
+        pending.removeAll()
+        break
+      }
+      condition.wait()
+    }
+    condition.unlock()
+  }
+
+  /// Settles every pending step that can be settled without running: skipped behind a failed
+  /// input, or not started after a stop. `pending` is in topological order, so one pass also
+  /// settles the dependents of what it skips. Called locked.
+  private func settleLocked() {
     if cancellation.isCancelled, !stopLaunching {
       stopLaunching = true
       status.state = "stopping"
@@ -81,29 +129,10 @@ public final class LocalExecutor: @unchecked Sendable {
       } else if stopLaunching {
         finish(step.id, .notStarted)
         pending.remove(at: index)
-      } else if running.count < options.jobs, step.inputs.allSatisfy({ records[$0] != nil }) {
-        pending.remove(at: index)
-        launch(step, plannedKey: plannedKeys[step.id] ?? nil, inputs: step.inputs.map { records[$0]! })
       } else {
         index += 1
       }
     }
-  }
-
-  /// Starts `step` on its own thread. Called with the condition locked.
-  private func launch(_ step: Step, plannedKey: StepKey?, inputs: [StepRecord]) {
-    running.insert(step.id)
-    let thread = Thread { [self] in
-      let outcome = self.attempt(step, plannedKey: plannedKey, inputs: inputs)
-      condition.lock()
-      running.remove(step.id)
-      finish(step.id, outcome)
-      scheduleLocked()
-      condition.broadcast()
-      condition.unlock()
-    }
-    thread.name = step.id.description
-    thread.start()
   }
 
   /// Records an outcome and updates the live status. Called with the condition locked.

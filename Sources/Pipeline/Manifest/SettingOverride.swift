@@ -1,3 +1,5 @@
+import Foundation
+
 /// A command-line `--set key=value`, typed against `TrainingSettingsSchema`.
 public enum SettingOverride {
   static let location = SourceLocation(file: "--set", line: 0, column: 0)
@@ -58,5 +60,3 @@ public enum SettingOverride {
     return (path, value)
   }
 }
-
-import Foundation

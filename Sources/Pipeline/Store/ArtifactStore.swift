@@ -5,8 +5,14 @@ import Foundation
 /// is replaced atomically.
 public struct ArtifactStore: Sendable {
   public let layout: StoreLayout
+  /// fsync records and index entries (the default). Tests of bookkeeping logic may turn it off: on
+  /// a disk shared with builds an fsync can take tens of milliseconds, and a power loss cannot be tested.
+  public let syncsToDisk: Bool
 
-  public init(layout: StoreLayout) { self.layout = layout }
+  public init(layout: StoreLayout, syncsToDisk: Bool = true) {
+    self.layout = layout
+    self.syncsToDisk = syncsToDisk
+  }
 
   private var files: FileManager { FileManager.default }
 
@@ -72,8 +78,8 @@ public struct ArtifactStore: Sendable {
     let record = StepRecord(scheme: HashingScheme.version, key: key, id: step.id, config: step.config,
                             codeVersion: codeVersion, inputs: inputs, outputs: outputs, seconds: seconds,
                             finishedAt: Date().ISO8601Format(), host: Self.hostName, pid: getpid())
-    try AtomicFile.writeJSON(record, to: layout.recordFile(key))
-    try StepIndex(layout: layout).remember(record)
+    try AtomicFile.writeJSON(record, to: layout.recordFile(key), durable: syncsToDisk)
+    try StepIndex(layout: layout).remember(record, durable: syncsToDisk)
     try? files.removeItem(at: layout.scratchDirectory(key))
     return record
   }

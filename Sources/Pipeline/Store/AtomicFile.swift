@@ -9,9 +9,9 @@ enum AtomicFile {
     let directory = url.deletingLastPathComponent()
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-    guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
-      throw StoreError.cannotWrite(temporary.path)
-    }
+    // A plain write: `FileManager.createFile` and `.atomic` do their own temporary file and sync,
+    // which would double the work and make `durable: false` durable anyway.
+    do { try data.write(to: temporary) } catch { throw StoreError.cannotWrite("\(temporary.path) (\(error.localizedDescription))") }
     if durable { try syncFile(at: temporary.path) }
     guard rename(temporary.path, url.path) == 0 else {
       throw StoreError.cannotWrite("\(url.path) (rename: \(String(cString: strerror(errno))))")

@@ -21,9 +21,9 @@ public struct StepIndex: Sendable {
     return (try? JSONDecoder().decode([Entry].self, from: data)) ?? []
   }
 
-  func remember(_ record: StepRecord) throws {
+  func remember(_ record: StepRecord, durable: Bool) throws {
     var entries = entries(for: record.id).filter { $0.key != record.key }
     entries.insert(Entry(key: record.key, config: record.config, codeVersion: record.codeVersion, inputs: record.inputs), at: 0)
-    try AtomicFile.writeJSON(Array(entries.prefix(Self.capacity)), to: layout.indexFile(record.id))
+    try AtomicFile.writeJSON(Array(entries.prefix(Self.capacity)), to: layout.indexFile(record.id), durable: durable)
   }
 }
