@@ -11,7 +11,13 @@ VENV := .venv
 # Extra arguments for scripts/bench_vs_pytorch.py, e.g. ARGS="--models resnet50 --rounds 5".
 ARGS ?=
 
-.PHONY: all deps build test bench bench-vs-pytorch clean
+# Pipeline runs: make reproduce-table5 [PROFILE=paper|quick|smoke] [JOBS=n]; make demo.
+PROFILE ?=
+JOBS ?= 1
+MFD := .build/release/mfd
+MANIFESTS := $(filter-out profiles,$(basename $(notdir $(wildcard manifests/*.yaml))))
+
+.PHONY: all deps build test bench bench-vs-pytorch clean demo $(addprefix reproduce-,$(MANIFESTS))
 
 all: build
 
@@ -48,6 +54,16 @@ bench-vs-pytorch: build
 	  fi; py=$(VENV)/bin/python; \
 	fi; \
 	$$py scripts/bench_vs_pytorch.py --threads $(THREADS) $(ARGS)
+
+# The offline real-data run: Table V's shape on Fashion-MNIST (Debian package) with small
+# networks, softmax vs softmax + MFD, 3 seeds; writes results/demo.md. Rerunning reuses every
+# finished step; a killed run resumes where it stopped.
+demo: build
+	$(MFD) run demo --jobs $(JOBS) --threads $(THREADS) $(if $(PROFILE),--profile $(PROFILE))
+
+# One target per manifest: make reproduce-table5 PROFILE=quick JOBS=2.
+$(addprefix reproduce-,$(MANIFESTS)): reproduce-%: build
+	$(MFD) run $* --jobs $(JOBS) --threads $(THREADS) $(if $(PROFILE),--profile $(PROFILE))
 
 clean:
 	rm -rf .build

@@ -30,7 +30,7 @@ struct GCCommand: ParsableCommand {
       paths = names.filter { $0.hasSuffix(".yaml") && $0 != "profiles.yaml" }.sorted().map { directory.appendingPathComponent($0).path }
     }
     guard !paths.isEmpty else { throw PipelineCommandError("no manifests to take roots from; name them explicitly") }
-    let planner = Planner(store: ArtifactStore(layout: layout), registry: StepRunnerCatalog.registry,
+    let planner = Planner(store: ArtifactStore(layout: layout), registry: StepRunnerCatalog.registry(repository: root),
                           costModel: nil, jobs: 1, totalThreads: 1)
     var plans: [Plan] = []
     for path in paths {

@@ -68,8 +68,9 @@ struct PipelineOptions: ParsableArguments {
     }
   }
 
-  func planner(registry: StepRunnerRegistry = StepRunnerCatalog.registry) -> Planner {
-    Planner(store: ArtifactStore(layout: storeLayout), registry: registry, costModel: ProjectVocabulary.costModel,
+  func planner(registry: StepRunnerRegistry? = nil) -> Planner {
+    let registry = registry ?? StepRunnerCatalog.registry(repository: repositoryRoot)
+    return Planner(store: ArtifactStore(layout: storeLayout), registry: registry, costModel: ProjectVocabulary.costModel,
             jobs: jobs, totalThreads: threads)
   }
 }

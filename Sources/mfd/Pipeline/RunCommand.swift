@@ -26,7 +26,7 @@ struct RunCommand: ParsableCommand {
 
   func run() throws {
     let sweep = try options.loadSweep()
-    let registry = StepRunnerCatalog.registry
+    let registry = StepRunnerCatalog.registry(repository: options.repositoryRoot)
     let layout = options.storeLayout
     let lock = try acquireLock(layout)
     defer { lock.release() }

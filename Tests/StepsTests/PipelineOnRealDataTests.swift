@@ -1,0 +1,79 @@
+import Datasets
+import Engine
+import Foundation
+import Models
+import Pipeline
+import Steps
+import Testing
+
+/// The whole pipeline with the real step runners on the real Fashion-MNIST (Debian's
+/// `dataset-fashion-mnist`, which `make test` installs): fetch → preprocess → train → evaluate →
+/// aggregate for a 2 × 2 grid of tiny networks, then a second plan that has nothing to do.
+@Suite(.serialized) struct PipelineOnRealDataTests {
+  static let debianFashionMNIST = "/usr/share/datasets/fashion-mnist"
+
+  static let manifest = """
+    table:
+      id: tiny
+      title: "Tiny Fashion-MNIST grid"
+    grid:
+      model: [resnet50, mobilenet_v2_cifar]
+      dataset: [fashion_mnist]
+      loss:
+        - {base: softmax, label: Softmax}
+        - {base: softmax, lambda: 1, placement: stages, label: "Softmax + MFD"}
+    report:
+      rows: [model, dataset]
+      columns: [loss]
+      metric: top1_accuracy
+      decimals: 2
+    profiles:
+      tiny:
+        optimizer: {name: sgd, lr: 0.05, momentum: 0.9, weight_decay: 0.0005}
+        schedule: {epochs: 1, milestones: [], gamma: 0.1}
+        data:
+          batch_size: 16
+          train_subset: 64
+          test_subset: 32
+          augmentation: {pad_crop: 4, flip: true}
+        model: {width_multiplier: 0.125}
+        seeds: [0]
+
+    """
+
+  @Test(.enabled(if: FileManager.default.fileExists(atPath: debianFashionMNIST)))
+  func tinyGridRunsEndToEndAndThenHasNothingToDo() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("mfd-e2e-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: root) }
+    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    let manifestPath = root.appendingPathComponent("tiny.yaml").path
+    try Self.manifest.write(toFile: manifestPath, atomically: true, encoding: .utf8)
+    let vocabulary = ManifestVocabulary(models: Architecture.allCases.map(\.rawValue),
+                                        datasets: Catalogue.all.map(\.name))
+    let sweep = try Sweep.load(manifestPath: manifestPath, profile: "tiny", vocabulary: vocabulary)
+    let registry = StepRunnerRegistry.complete(StepEnvironment(dataRoot: root.appendingPathComponent("data")))
+    let store = ArtifactStore(layout: StoreLayout(root: root.appendingPathComponent("store")), syncsToDisk: false)
+    let planner = Planner(store: store, registry: registry, costModel: nil, jobs: 1, totalThreads: 2)
+
+    let plan = planner.plan(sweep.graph)
+    #expect(plan.toRun.count == 11)  // fetch, preprocess, 4 × (train, evaluate), aggregate
+    let summary = try LocalExecutor(store: store, registry: registry,
+                                    options: ExecutionOptions(jobs: 1, totalThreads: 2)).execute(plan)
+    #expect(summary.succeeded, "\(summary.failures)")
+
+    let done = planner.plan(sweep.graph)
+    #expect(done.toRun.isEmpty)
+    for entry in done.entries where entry.step.id.kind == .evaluate {
+      let metrics = try Pipeline.EvaluationMetrics.read(from: store.layout.outputsDirectory(entry.key!))
+      let accuracy = try #require(metrics["top1_accuracy"])
+      #expect(accuracy >= 0 && accuracy <= 100)
+      #expect(metrics["mean_abs_correlation_S4"] != nil && metrics["seconds_per_epoch"] != nil)
+    }
+    // The trained weights open as a network of the trained configuration (torchvision names).
+    let train = try #require(done.entries.first { $0.step.id.description == "train@resnet50-fashion_mnist-mfd1-s0" })
+    let weights = store.layout.outputsDirectory(train.key!).appendingPathComponent(TrainStepRunner.weightsFile)
+    let network = try Network(ModelConfiguration(architecture: .resnet50, classes: 10, widthMultiplier: 0.125,
+                                                 mfdPlacement: .stages, inputChannels: 1))
+    try Checkpoint.load(from: weights, into: network)
+  }
+}
