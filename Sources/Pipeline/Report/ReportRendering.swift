@@ -115,10 +115,11 @@ extension TableReport {
     ]).canonicalJSON + "\n"
   }
 
-  /// Writes `<table>[-<profile>].md/.csv/.json` into `directory` (the paper profile has no suffix).
+  /// Writes `<table>[-<profile>].md/.csv/.json` into `directory`; the manifest's default profile
+  /// (the paper's for the paper's tables, `demo` for the demo) has no suffix.
   public func write(to directory: URL) throws -> [URL] {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let stem = manifest.table.id + (profile.name == ProfileCatalog.paperProfile ? "" : "-\(profile.name)")
+    let stem = manifest.table.id + (profile.name == manifest.defaultProfile ? "" : "-\(profile.name)")
     var written: [URL] = []
     for (ext, text) in [("md", markdown), ("csv", csv), ("json", json)] {
       let url = directory.appendingPathComponent("\(stem).\(ext)")
