@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+/// `mfd run` with the real steps on the real Fashion-MNIST, SIGKILLed at several seeded moments
+/// and restarted each time: it must end with a table byte-identical to an uninterrupted run's,
+/// and a step that had finished must never run again (its record is never rewritten).
+@Suite(.serialized) struct KilledSweepTests {
+  static let manifest = """
+    table:
+      id: tiny
+      title: "Tiny Fashion-MNIST grid"
+    default_profile: tiny
+    grid:
+      model: [resnet50, mobilenet_v2_cifar]
+      dataset: [fashion_mnist]
+      loss:
+        - {base: softmax, label: Softmax}
+        - {base: softmax, lambda: 1, placement: stages, label: "Softmax + MFD"}
+    report:
+      rows: [model, dataset]
+      columns: [loss]
+      metric: top1_accuracy
+      decimals: 2
+    profiles:
+      tiny:
+        optimizer: {name: sgd, lr: 0.05, momentum: 0.9, weight_decay: 0.0005}
+        schedule: {epochs: 2, milestones: [1], gamma: 0.1}
+        data:
+          batch_size: 16
+          train_subset: 96
+          test_subset: 48
+          augmentation: {pad_crop: 4, flip: true}
+        model: {width_multiplier: 0.125}
+        seeds: [0, 1]
+
+    """
+
+  /// The `mfd` binary `swift build --build-tests` made next to the tests (debug; numeric targets at -O).
+  static var binary: URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent(".build/debug/mfd")
+  }
+
+  func launch(in directory: URL, store: String, output: String, dataRoot: URL) throws -> Process {
+    let process = Process()
+    process.executableURL = Self.binary
+    process.arguments = ["run", "tiny", "--store", store, "--output", output, "--threads", "2"]
+    process.currentDirectoryURL = directory
+    var environment = ProcessInfo.processInfo.environment
+    environment["MFD_DATA_ROOT"] = dataRoot.path
+    process.environment = environment
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+  }
+
+  /// Every finished step's record and its modification time.
+  func finishedRecords(_ store: URL) -> [String: Date] {
+    let steps = store.appendingPathComponent("steps")
+    let keys = (try? FileManager.default.contentsOfDirectory(atPath: steps.path)) ?? []
+    var records: [String: Date] = [:]
+    for key in keys {
+      let record = steps.appendingPathComponent(key).appendingPathComponent("record.json")
+      if let date = (try? FileManager.default.attributesOfItem(atPath: record.path))?[.modificationDate] as? Date {
+        records[key] = date
+      }
+    }
+    return records
+  }
+
+  @Test(.enabled(if: FileManager.default.fileExists(atPath: PipelineOnRealDataTests.debianFashionMNIST)))
+  func killedAndRestartedSweepEndsWithTheUninterruptedTable() throws {
+    #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build it with swift build --build-tests")
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("mfd-kill-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let manifests = root.appendingPathComponent("manifests")
+    try FileManager.default.createDirectory(at: manifests, withIntermediateDirectories: true)
+    try Self.manifest.write(to: manifests.appendingPathComponent("tiny.yaml"), atomically: true, encoding: .utf8)
+    let dataRoot = root.appendingPathComponent("data")
+
+    let started = Date()
+    let straight = try launch(in: root, store: "store-straight", output: "straight", dataRoot: dataRoot)
+    straight.waitUntilExit()
+    let duration = Date().timeIntervalSince(started)
+    #expect(straight.terminationStatus == 0)
+    let expected = try Data(contentsOf: root.appendingPathComponent("straight/tiny.md"))
+
+    // Seeded moments, each 5–25 % of an uninterrupted run into a restart, so a failure can be
+    // replayed and the kills land in every phase (data, training, evaluation) without finishing.
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    let store = root.appendingPathComponent("store-killed")
+    var finished: [String: Date] = [:]
+    for _ in 0..<4 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      let delay = duration * (0.05 + 0.2 * Double(state >> 40) / Double(1 << 24))
+      let run = try launch(in: root, store: "store-killed", output: "killed", dataRoot: dataRoot)
+      Thread.sleep(forTimeInterval: delay)
+      kill(run.processIdentifier, SIGKILL)
+      run.waitUntilExit()
+      let now = finishedRecords(store)
+      for (key, date) in finished { #expect(now[key] == date, "finished step \(key) ran again") }
+      finished = now
+    }
+    #expect(finished.count < 19, "the kills came too late to interrupt anything")  // 19 steps in all
+    let last = try launch(in: root, store: "store-killed", output: "killed", dataRoot: dataRoot)
+    last.waitUntilExit()
+    #expect(last.terminationStatus == 0)
+    for (key, date) in finished { #expect(finishedRecords(store)[key] == date, "finished step \(key) ran again") }
+    let table = try Data(contentsOf: root.appendingPathComponent("killed/tiny.md"))
+    #expect(table == expected, "\(String(decoding: table, as: UTF8.self))\nvs\n\(String(decoding: expected, as: UTF8.self))")
+  }
+}
