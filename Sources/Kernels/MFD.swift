@@ -74,14 +74,8 @@ public func mfdLossBackward(
     if !aliased { gradInput.update(from: gradOutput, count: batch * channels * pixels) }
     return
   }
-  let chunk = max(1, min(batch, samplesPerChunk
-    ?? mfdSamplesPerChunk(channels: channels, pixels: pixels, batch: batch)))
-  let workers = min(Threading.threadCount, batch)
-  let buffers = workspace.workerBuffers(workers)
-  for buffer in buffers {
-    buffer.rows.reserve(channels * chunk * pixels)
-    if chunk > 1 { buffer.products.reserve(channels * chunk * pixels) }
-  }
+  let (chunk, workers, buffers) = workspace.workerChunks(samplesPerChunk)
+  for buffer in buffers where chunk > 1 { buffer.products.reserve(channels * chunk * pixels) }
   let (multiplier, mean) = (workspace.multiplier.pointer, workspace.meanOffset.pointer)
   let sampleSize = channels * pixels
   parallelWorkersWithSerialBLAS(workers) { worker in
@@ -116,6 +110,19 @@ public func mfdSamplesPerChunk(
 ) -> Int {
   let forColumns = (minimumColumns + pixels - 1) / pixels
   return max(1, min(batch, max(forColumns, chunkFloats / (channels * pixels))))
+}
+
+extension MFDWorkspace {
+  /// Samples per chunk (`samplesPerChunk` or the cache-sized default), the worker count for the
+  /// current batch, and those workers' buffers with room for one chunk of rows.
+  func workerChunks(_ samplesPerChunk: Int?) -> (chunk: Int, workers: Int, buffers: ArraySlice<MFDWorkerBuffers>) {
+    let chunk = max(1, min(batch, samplesPerChunk
+      ?? mfdSamplesPerChunk(channels: channels, pixels: pixels, batch: batch)))
+    let workers = min(Threading.threadCount, batch)
+    let buffers = workerBuffers(workers)
+    for buffer in buffers { buffer.rows.reserve(channels * chunk * pixels) }
+    return (chunk, workers, buffers)
+  }
 }
 
 #if DEBUG
@@ -162,19 +169,16 @@ func ssymmUpperLeft(
               alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
 }
 
-/// Fills the upper triangle of the workspace's Gram with Z·Zᵀ, Z the input centred by its batch-mean map, and `meanOffset` with that map minus
-/// sample 0 (ν), which the backward subtracts again.
+/// Fills the upper triangle of the workspace's Gram with Z·Zᵀ, Z the input centred by its
+/// batch-mean map, and `meanOffset` with that map minus sample 0 (ν), which the backward
+/// subtracts again.
 func computeCentredGram(
   input: UnsafePointer<Float>, batch: Int, channels: Int, pixels: Int, workspace: MFDWorkspace,
   samplesPerChunk: Int? = nil
 ) {
   workspace.prepare(batch: batch, channels: channels, pixels: pixels)
-  let chunk = max(1, min(batch, samplesPerChunk
-    ?? mfdSamplesPerChunk(channels: channels, pixels: pixels, batch: batch)))
-  let workers = min(Threading.threadCount, batch)
-  let buffers = workspace.workerBuffers(workers)
+  let (chunk, workers, buffers) = workspace.workerChunks(samplesPerChunk)
   for buffer in buffers {
-    buffer.rows.reserve(channels * chunk * pixels)
     buffer.sums.reserve(channels * pixels)
     buffer.gram.reserve(channels * channels)
   }

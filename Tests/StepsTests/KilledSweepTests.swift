@@ -5,35 +5,8 @@ import Testing
 /// and restarted each time: it must end with a table byte-identical to an uninterrupted run's,
 /// and a step that had finished must never run again (its record is never rewritten).
 @Suite(.serialized) struct KilledSweepTests {
-  static let manifest = """
-    table:
-      id: tiny
-      title: "Tiny Fashion-MNIST grid"
-    default_profile: tiny
-    grid:
-      model: [resnet50, mobilenet_v2_cifar]
-      dataset: [fashion_mnist]
-      loss:
-        - {base: softmax, label: Softmax}
-        - {base: softmax, lambda: 1, placement: stages, label: "Softmax + MFD"}
-    report:
-      rows: [model, dataset]
-      columns: [loss]
-      metric: top1_accuracy
-      decimals: 2
-    profiles:
-      tiny:
-        optimizer: {name: sgd, lr: 0.05, momentum: 0.9, weight_decay: 0.0005}
-        schedule: {epochs: 2, milestones: [1], gamma: 0.1}
-        data:
-          batch_size: 16
-          train_subset: 96
-          test_subset: 48
-          augmentation: {pad_crop: 4, flip: true}
-        model: {width_multiplier: 0.125}
-        seeds: [0, 1]
-
-    """
+  static let manifest = TinyFashionMNISTGrid.manifest(epochs: 2, milestones: [1], seeds: [0, 1],
+                                                      trainSubset: 96, testSubset: 48)
 
   /// The `mfd` binary `swift build --build-tests` made next to the tests (debug; numeric targets at -O).
   static var binary: URL {
@@ -69,7 +42,7 @@ import Testing
     return records
   }
 
-  @Test(.enabled(if: FileManager.default.fileExists(atPath: PipelineOnRealDataTests.debianFashionMNIST)))
+  @Test(.enabled(if: FileManager.default.fileExists(atPath: TinyFashionMNISTGrid.debianFolder)))
   func killedAndRestartedSweepEndsWithTheUninterruptedTable() throws {
     #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build it with swift build --build-tests")
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("mfd-kill-\(UUID().uuidString)")

@@ -10,38 +10,10 @@ import Testing
 /// `dataset-fashion-mnist`, which `make test` installs): fetch → preprocess → train → evaluate →
 /// aggregate for a 2 × 2 grid of tiny networks, then a second plan that has nothing to do.
 @Suite(.serialized) struct PipelineOnRealDataTests {
-  static let debianFashionMNIST = "/usr/share/datasets/fashion-mnist"
+  static let manifest = TinyFashionMNISTGrid.manifest(epochs: 1, milestones: [], seeds: [0],
+                                                      trainSubset: 64, testSubset: 32)
 
-  static let manifest = """
-    table:
-      id: tiny
-      title: "Tiny Fashion-MNIST grid"
-    grid:
-      model: [resnet50, mobilenet_v2_cifar]
-      dataset: [fashion_mnist]
-      loss:
-        - {base: softmax, label: Softmax}
-        - {base: softmax, lambda: 1, placement: stages, label: "Softmax + MFD"}
-    report:
-      rows: [model, dataset]
-      columns: [loss]
-      metric: top1_accuracy
-      decimals: 2
-    profiles:
-      tiny:
-        optimizer: {name: sgd, lr: 0.05, momentum: 0.9, weight_decay: 0.0005}
-        schedule: {epochs: 1, milestones: [], gamma: 0.1}
-        data:
-          batch_size: 16
-          train_subset: 64
-          test_subset: 32
-          augmentation: {pad_crop: 4, flip: true}
-        model: {width_multiplier: 0.125}
-        seeds: [0]
-
-    """
-
-  @Test(.enabled(if: FileManager.default.fileExists(atPath: debianFashionMNIST)))
+  @Test(.enabled(if: FileManager.default.fileExists(atPath: TinyFashionMNISTGrid.debianFolder)))
   func tinyGridRunsEndToEndAndThenHasNothingToDo() throws {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("mfd-e2e-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: root) }
@@ -50,7 +22,7 @@ import Testing
     try Self.manifest.write(toFile: manifestPath, atomically: true, encoding: .utf8)
     let vocabulary = ManifestVocabulary(models: Architecture.allCases.map(\.rawValue),
                                         datasets: Catalogue.all.map(\.name))
-    let sweep = try Sweep.load(manifestPath: manifestPath, profile: "tiny", vocabulary: vocabulary)
+    let sweep = try Sweep.load(manifestPath: manifestPath, profile: nil, vocabulary: vocabulary)
     let registry = StepRunnerRegistry.complete(StepEnvironment(dataRoot: root.appendingPathComponent("data")))
     let store = ArtifactStore(layout: StoreLayout(root: root.appendingPathComponent("store")), syncsToDisk: false)
     let planner = Planner(store: store, registry: registry, costModel: nil, jobs: 1, totalThreads: 2)
