@@ -61,7 +61,7 @@ public struct TrainingSettings: Sendable, Equatable {
   static func display(_ value: ConfigValue) -> String {
     switch value {
     case .null: return "all"
-    case .array(let values): return values.map(display).joined(separator: ",")
+    case .array(let values): return values.isEmpty ? "none" : values.map(display).joined(separator: ",")
     case .string(let s): return s
     default: return value.canonicalJSON
     }
