@@ -29,20 +29,21 @@ let package = Package(
     .systemLibrary(name: "CSystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
     .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+    .target(name: "AtomicFiles"),
     .target(
       name: "Datasets",
       dependencies: [
-        "Kernels", "CSystemZlib", "CTurboJPEG",
+        "Kernels", "AtomicFiles", "CSystemZlib", "CTurboJPEG",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
       ],
       swiftSettings: numericSettings
     ),
-    .target(name: "Engine", dependencies: ["Kernels"], swiftSettings: numericSettings),
+    .target(name: "Engine", dependencies: ["Kernels", "AtomicFiles"], swiftSettings: numericSettings),
     .target(name: "Models", dependencies: ["Engine"], swiftSettings: numericSettings),
     .target(
       name: "Pipeline",
-      dependencies: ["Yams", .product(name: "Crypto", package: "swift-crypto")]
+      dependencies: ["Yams", "AtomicFiles", .product(name: "Crypto", package: "swift-crypto")]
     ),
     .target(
       name: "Training",

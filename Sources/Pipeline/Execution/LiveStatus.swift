@@ -32,6 +32,6 @@ public struct LiveStatus: Sendable, Codable, Equatable {
   }
 
   func write(_ layout: StoreLayout) throws {
-    try AtomicFile.writeJSON(self, to: layout.statusFile, durable: false)
+    try StoreFile.writeJSON(self, to: layout.statusFile, durable: false)
   }
 }

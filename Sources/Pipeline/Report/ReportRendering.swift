@@ -123,7 +123,7 @@ extension TableReport {
     var written: [URL] = []
     for (ext, text) in [("md", markdown), ("csv", csv), ("json", json)] {
       let url = directory.appendingPathComponent("\(stem).\(ext)")
-      try AtomicFile.write(Data(text.utf8), to: url)
+      try StoreFile.write(Data(text.utf8), to: url)
       written.append(url)
     }
     return written

@@ -78,7 +78,7 @@ public struct ArtifactStore: Sendable {
     let record = StepRecord(scheme: HashingScheme.version, key: key, id: step.id, config: step.config,
                             codeVersion: codeVersion, inputs: inputs, outputs: outputs, seconds: seconds,
                             finishedAt: Date().ISO8601Format(), host: Self.hostName, pid: getpid())
-    try AtomicFile.writeJSON(record, to: layout.recordFile(key), durable: syncsToDisk)
+    try StoreFile.writeJSON(record, to: layout.recordFile(key), durable: syncsToDisk)
     try StepIndex(layout: layout).remember(record, durable: syncsToDisk)
     try? files.removeItem(at: layout.scratchDirectory(key))
     return record

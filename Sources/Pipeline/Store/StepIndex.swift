@@ -24,6 +24,6 @@ public struct StepIndex: Sendable {
   func remember(_ record: StepRecord, durable: Bool) throws {
     var entries = entries(for: record.id).filter { $0.key != record.key }
     entries.insert(Entry(key: record.key, config: record.config, codeVersion: record.codeVersion, inputs: record.inputs), at: 0)
-    try AtomicFile.writeJSON(Array(entries.prefix(Self.capacity)), to: layout.indexFile(record.id), durable: durable)
+    try StoreFile.writeJSON(Array(entries.prefix(Self.capacity)), to: layout.indexFile(record.id), durable: durable)
   }
 }
