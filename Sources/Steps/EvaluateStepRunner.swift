@@ -18,8 +18,8 @@ public struct EvaluateStepRunner: StepRunner {
     let trained = try context.input(.train)
     let result = try JSONDecoder().decode(
       TrainingResult.self, from: Data(contentsOf: trained.appendingPathComponent(TrainStepRunner.resultFile)))
+    // No initialisation: the strict load below sets every parameter, buffer and counter.
     let network = try Network(result.configuration.model)
-    network.initialise(seed: result.configuration.seed)
     try Checkpoint.load(from: trained.appendingPathComponent(TrainStepRunner.weightsFile), into: network)
     let request = ExperimentData.Request(
       dataset: try context.string("dataset"), batchSize: result.data.batchSize,

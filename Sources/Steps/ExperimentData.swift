@@ -54,7 +54,15 @@ public struct ExperimentData {
   /// reduced to `request.testSubset` exactly as `load` does.
   public static func loadEvaluation(_ request: Request, splitsIn folder: URL) throws -> DatasetEvaluationData {
     let descriptor = try Catalogue.descriptor(named: request.dataset)
-    var test = try SplitCache.load(folder.appendingPathComponent("test.mfdsplit")).images
+    let test = try SplitCache.load(folder.appendingPathComponent("test.mfdsplit")).images
+    return evaluationData(test, request, descriptor)
+  }
+
+  /// The test split reduced to `request.testSubset`, in order, normalised, not augmented.
+  private static func evaluationData(
+    _ images: ImageSet, _ request: Request, _ descriptor: DatasetDescriptor
+  ) -> DatasetEvaluationData {
+    var test = images
     if let subset = request.testSubset { test = test.balancedSubset(count: subset, seed: request.seed) }
     return DatasetEvaluationData(source: BatchSource(
       images: test, normalisation: descriptor.normalisation, batchSize: request.batchSize,
@@ -64,9 +72,8 @@ public struct ExperimentData {
   static func load(_ request: Request, train trainURL: URL, test testURL: URL) throws -> ExperimentData {
     let descriptor = try Catalogue.descriptor(named: request.dataset)
     var train = try SplitCache.load(trainURL).images
-    var test = try SplitCache.load(testURL).images
+    let test = try SplitCache.load(testURL).images
     if let subset = request.trainSubset { train = train.balancedSubset(count: subset, seed: request.seed) }
-    if let subset = request.testSubset { test = test.balancedSubset(count: subset, seed: request.seed) }
     guard train.count >= request.batchSize else {
       throw ExperimentDataError.tooFewImages(dataset: request.dataset, images: train.count, batchSize: request.batchSize)
     }
@@ -76,11 +83,8 @@ public struct ExperimentData {
     let trainSource = BatchSource(
       images: train, normalisation: descriptor.normalisation, batchSize: request.batchSize,
       seed: request.seed, shuffle: true, augmentation: request.augmentation, dropLast: true)
-    let testSource = BatchSource(
-      images: test, normalisation: descriptor.normalisation, batchSize: request.batchSize,
-      seed: request.seed, shuffle: false, augmentation: .none, dropLast: false)
     return ExperimentData(
-      training: DatasetTrainingData(source: trainSource), evaluation: DatasetEvaluationData(source: testSource),
+      training: DatasetTrainingData(source: trainSource), evaluation: evaluationData(test, request, descriptor),
       descriptor: descriptor, classes: train.classNames.count, channels: train.channels, side: train.height)
   }
 }
