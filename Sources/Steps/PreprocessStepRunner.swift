@@ -14,8 +14,8 @@ public struct PreprocessStepRunner: StepRunner {
   public var codeVersion: String { "preprocess-1" }
 
   public func run(_ context: StepContext) throws {
-    let descriptor = try Catalogue.descriptor(named: context.string("dataset"))
-    var preparer = DatasetPreparer(descriptor: descriptor, root: environment.dataRoot,
+    let (descriptor, root) = try environment.dataset(for: context)
+    var preparer = DatasetPreparer(descriptor: descriptor, root: root,
                                    fetcher: Fetcher(mirror: environment.mirror, verbose: false))
     preparer.splitSeed = 0
     context.progress(StepProgress(fraction: 0, message: "decoding \(descriptor.name)"))

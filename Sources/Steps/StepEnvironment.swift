@@ -24,6 +24,21 @@ public struct StepEnvironment: Sendable {
   }
 }
 
+extension StepEnvironment {
+  /// The dataset a fetch or preprocess step works on, and the data root it lives in: the
+  /// catalogue's under `dataRoot`, or with `source: stand_in` its generated look-alike under
+  /// `<dataRoot>/stand-in` (written if missing; the same bytes every time).
+  func dataset(for context: StepContext) throws -> (DatasetDescriptor, URL) {
+    let descriptor = try Catalogue.descriptor(named: context.string("dataset"))
+    guard let source = context.config[path: "source"] else { return (descriptor, dataRoot) }
+    guard source.stringValue == DataSource.standIn.rawValue else {
+      throw StepConfigError(step: context.step.id.description, field: "source", expected: "absent or \"stand_in\"")
+    }
+    let root = StandInDataset.root(dataRoot: dataRoot)
+    return (try StandInDataset.materialise(descriptor, root: root), root)
+  }
+}
+
 extension StepRunnerRegistry {
   /// Every step kind of the paper's pipeline: fetch, preprocess, train, evaluate and the
   /// pipeline's own aggregate.

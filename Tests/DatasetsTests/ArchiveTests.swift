@@ -5,7 +5,7 @@ import Testing
 /// Extraction of tar.gz and zip archives built in the test: all-or-nothing, and no member may
 /// reach outside the target folder.
 @Suite struct ArchiveTests {
-  private let members: [ArchiveFixtures.TarMember] = [
+  private let members: [ArchiveWriter.TarMember] = [
     .directory("set/"),
     .file("set/a.bin", Data([1, 2, 3])),
     .file("set/sub/b.txt", Data("hello".utf8)),
@@ -15,7 +15,7 @@ import Testing
 
   @Test func tarGzExtractsFilesFoldersAndInternalLinks() throws {
     let folder = try TemporaryFolder()
-    let archive = try folder.write(ArchiveFixtures.gzip(ArchiveFixtures.tar(members)), to: "x.tar.gz")
+    let archive = try folder.write(ArchiveWriter.gzip(ArchiveWriter.tar(members)), to: "x.tar.gz")
     try ArchiveExtractor.extract(archive, into: folder.file("out"))
     #expect(try Data(contentsOf: folder.file("out/set/a.bin")) == Data([1, 2, 3]))
     #expect(try Data(contentsOf: folder.file("out/set/link-to-a")) == Data([1, 2, 3]))
@@ -25,7 +25,7 @@ import Testing
   }
 
   @Test(arguments: [
-    (ArchiveFixtures.TarMember.file("../escape.txt", Data([0])), "path contains '..'"),
+    (ArchiveWriter.TarMember.file("../escape.txt", Data([0])), "path contains '..'"),
     (.file("/tmp/absolute.txt", Data([0])), "absolute path"),
     (.file("set/../../x", Data([0])), "path contains '..'"),
     (.symlink("set/evil", target: "../../outside"), "leaves the extraction folder"),
@@ -33,9 +33,9 @@ import Testing
     (.hardLink("set/evil", target: "../outside"), "leaves the extraction folder"),
     (.fifo("set/pipe"), "unsupported member type"),
   ])
-  func tarMembersThatEscapeAreRejectedAndNothingIsExtracted(_ member: ArchiveFixtures.TarMember, reason: String) throws {
+  func tarMembersThatEscapeAreRejectedAndNothingIsExtracted(_ member: ArchiveWriter.TarMember, reason: String) throws {
     let folder = try TemporaryFolder()
-    let archive = try folder.write(ArchiveFixtures.gzip(ArchiveFixtures.tar(members + [member])), to: "x.tar.gz")
+    let archive = try folder.write(ArchiveWriter.gzip(ArchiveWriter.tar(members + [member])), to: "x.tar.gz")
     let error = #expect(throws: DatasetError.self) { try ArchiveExtractor.extract(archive, into: folder.file("out")) }
     guard case let .unsafeMember(name, _, why) = error else { Issue.record("got \(String(describing: error))"); return }
     #expect(name == archive.path)
@@ -46,8 +46,8 @@ import Testing
   @Test func writingThroughAnInternalSymlinkIsRejected() throws {
     // The link itself points inside, but a later member written "through" it could be retargeted.
     let folder = try TemporaryFolder()
-    let tar = ArchiveFixtures.tar([.directory("d/"), .symlink("l", target: "d"), .file("l/x", Data([1]))])
-    let archive = try folder.write(ArchiveFixtures.gzip(tar), to: "x.tar.gz")
+    let tar = ArchiveWriter.tar([.directory("d/"), .symlink("l", target: "d"), .file("l/x", Data([1]))])
+    let archive = try folder.write(ArchiveWriter.gzip(tar), to: "x.tar.gz")
     let error = #expect(throws: DatasetError.self) { try ArchiveExtractor.extract(archive, into: folder.file("out")) }
     #expect(error?.description.contains("through the symbolic link") == true)
     #expect(folder.listing() == ["x.tar.gz"])
@@ -56,7 +56,7 @@ import Testing
   @Test(arguments: [0.3, 0.9, 0.999])
   func truncatedGzipIsAnErrorAndLeavesNothing(keptFraction: Double) throws {
     let folder = try TemporaryFolder()
-    let full = ArchiveFixtures.gzip(ArchiveFixtures.tar(members + [.file("set/big", Data(ImageFixtures.pixels(40_000, seed: 1)))]))
+    let full = ArchiveWriter.gzip(ArchiveWriter.tar(members + [.file("set/big", Data(ImageFixtures.pixels(40_000, seed: 1)))]))
     let archive = try folder.write(full.prefix(Int(Double(full.count) * keptFraction)), to: "x.tar.gz")
     let error = #expect(throws: DatasetError.self) { try ArchiveExtractor.extract(archive, into: folder.file("out")) }
     guard case let .gzip(file, reason) = error else { Issue.record("got \(String(describing: error))"); return }
@@ -67,7 +67,7 @@ import Testing
 
   @Test func corruptGzipNamesTheFile() throws {
     let folder = try TemporaryFolder()
-    var bytes = ArchiveFixtures.gzip(Data(ImageFixtures.pixels(20_000, seed: 3)))
+    var bytes = ArchiveWriter.gzip(Data(ImageFixtures.pixels(20_000, seed: 3)))
     bytes[bytes.count / 2] ^= 0x55
     let archive = try folder.write(bytes, to: "x.tar.gz")
     let error = #expect(throws: DatasetError.self) { try ArchiveExtractor.extract(archive, into: folder.file("out")) }
@@ -76,8 +76,8 @@ import Testing
 
   @Test func truncatedTarInsideValidGzipIsAnError() throws {
     let folder = try TemporaryFolder()
-    let tar = ArchiveFixtures.tar(members)
-    let archive = try folder.write(ArchiveFixtures.gzip(tar.prefix(tar.count - 1024 - 600)), to: "x.tar.gz")
+    let tar = ArchiveWriter.tar(members)
+    let archive = try folder.write(ArchiveWriter.gzip(tar.prefix(tar.count - 1024 - 600)), to: "x.tar.gz")
     let error = #expect(throws: DatasetError.self) { try ArchiveExtractor.extract(archive, into: folder.file("out")) }
     guard case .corruptArchive(archive.path, _, let reason) = error else { Issue.record("got \(String(describing: error))"); return }
     #expect(reason.contains("truncated"))
@@ -86,23 +86,23 @@ import Testing
 
   @Test func badTarHeaderChecksumIsAnError() throws {
     let folder = try TemporaryFolder()
-    var tar = ArchiveFixtures.tar(members)
+    var tar = ArchiveWriter.tar(members)
     tar[3] ^= 0x01  // inside the first member's name
-    let archive = try folder.write(ArchiveFixtures.gzip(tar), to: "x.tar.gz")
+    let archive = try folder.write(ArchiveWriter.gzip(tar), to: "x.tar.gz")
     let error = #expect(throws: DatasetError.self) { try ArchiveExtractor.extract(archive, into: folder.file("out")) }
     #expect(error?.description.contains("header checksum") == true)
   }
 
   @Test func zipExtractsAndRejectsEscapingMembers() throws {
     let folder = try TemporaryFolder()
-    let good = try ArchiveFixtures.zip([.file("top/a.txt", Data("a".utf8)), .symlink("top/l", target: "a.txt")])
+    let good = try ArchiveWriter.zip([.file("top/a.txt", Data("a".utf8)), .symlink("top/l", target: "a.txt")])
     try ArchiveExtractor.extract(try folder.write(good, to: "good.zip"), into: folder.file("out"))
     #expect(try String(contentsOf: folder.file("out/top/l"), encoding: .utf8) == "a")
 
-    for bad: ArchiveFixtures.ZipMember in [.file("../x.txt", Data([1])), .file("/abs.txt", Data([1])),
+    for bad: ArchiveWriter.ZipMember in [.file("../x.txt", Data([1])), .file("/abs.txt", Data([1])),
                                            .symlink("top/evil", target: "../../etc")] {
       let target = folder.file("bad-out")
-      let archive = try folder.write(try ArchiveFixtures.zip([.file("top/a.txt", Data([0])), bad]), to: "bad.zip")
+      let archive = try folder.write(try ArchiveWriter.zip([.file("top/a.txt", Data([0])), bad]), to: "bad.zip")
       let error = #expect(throws: DatasetError.self) { try ArchiveExtractor.extract(archive, into: target) }
       guard case .unsafeMember(archive.path, _, _) = error else { Issue.record("got \(String(describing: error))"); continue }
       #expect(!FileManager.default.fileExists(atPath: target.path))
@@ -111,7 +111,7 @@ import Testing
 
   @Test func truncatedOrCorruptZipIsAnError() throws {
     let folder = try TemporaryFolder()
-    let zip = try ArchiveFixtures.zip([.file("top/a.bin", Data(ImageFixtures.pixels(50_000, seed: 4)))])
+    let zip = try ArchiveWriter.zip([.file("top/a.bin", Data(ImageFixtures.pixels(50_000, seed: 4)))])
     let truncated = try folder.write(zip.prefix(zip.count / 2), to: "cut.zip")
     #expect(throws: DatasetError.self) { try ArchiveExtractor.extract(truncated, into: folder.file("out")) }
     var flipped = zip

@@ -7,7 +7,7 @@ import Testing
 @Suite struct CIFARTests {
   /// `cifar-10-binary.tar.gz` with 5 train batches of `perBatch` records and a test batch.
   private func cifar10Archive(perBatch: Int) -> (archive: Data, train: [UInt8], trainLabels: [Int32], test: [UInt8]) {
-    var members: [ArchiveFixtures.TarMember] = [.directory("cifar-10-batches-bin/")]
+    var members: [ArchiveWriter.TarMember] = [.directory("cifar-10-batches-bin/")]
     var train: [UInt8] = [], labels: [Int32] = []
     for b in 1...5 {
       let batchLabels = (0..<perBatch).map { [UInt8(($0 * 7 + b) % 10)] }
@@ -20,7 +20,7 @@ import Testing
     members.append(.file("cifar-10-batches-bin/test_batch.bin", testFile))
     let names = Catalogue.cifar10.classNames!.joined(separator: "\n") + "\n\n"
     members.append(.file("cifar-10-batches-bin/batches.meta.txt", Data(names.utf8)))
-    return (ArchiveFixtures.gzip(ArchiveFixtures.tar(members)), train, labels, test)
+    return (ArchiveWriter.gzip(ArchiveWriter.tar(members)), train, labels, test)
   }
 
   @Test func cifar10ArchiveFromLoopbackMirrorBecomesVerifiedCaches() throws {
@@ -94,11 +94,11 @@ import Testing
   }
 
   @Test func classNamesInTheArchiveMustMatchTheCatalogue() throws {
-    var members: [ArchiveFixtures.TarMember] = []
+    var members: [ArchiveWriter.TarMember] = []
     for b in 1...5 { members.append(.file("cifar-10-batches-bin/data_batch_\(b).bin", ImageFixtures.cifarRecords(labels: [[0]], seed: 1).file)) }
     members.append(.file("cifar-10-batches-bin/test_batch.bin", ImageFixtures.cifarRecords(labels: [[0]], seed: 1).file))
     members.append(.file("cifar-10-batches-bin/batches.meta.txt", Data((0..<10).map { "c\($0)" }.joined(separator: "\n").utf8)))
-    let archive = ArchiveFixtures.gzip(ArchiveFixtures.tar(members))
+    let archive = ArchiveWriter.gzip(ArchiveWriter.tar(members))
     let mirror = try TemporaryFolder()
     try mirror.write(archive, to: "cifar-10-binary.tar.gz")
     let root = try TemporaryFolder()

@@ -26,10 +26,10 @@ private let debianFolder = "/usr/share/datasets/fashion-mnist"
     let folder = try TemporaryFolder()
     let raw = idx(magic: 0x801, dims: [3], payload: [1, 2, 3])
     let plain = try folder.write(raw, to: "labels-idx1-ubyte")
-    let packed = try folder.write(ArchiveFixtures.gzip(raw), to: "labels-idx1-ubyte.gz")
+    let packed = try folder.write(ArchiveWriter.gzip(raw), to: "labels-idx1-ubyte.gz")
     #expect(try IDXReader.contents(of: plain) == raw)
     #expect(try IDXReader.contents(of: packed) == raw)
-    let cut = try folder.write(ArchiveFixtures.gzip(raw).dropLast(4), to: "cut.gz")
+    let cut = try folder.write(ArchiveWriter.gzip(raw).dropLast(4), to: "cut.gz")
     let error = #expect(throws: DatasetError.self) { try IDXReader.contents(of: cut) }
     #expect(error?.description.contains("cut.gz: gzip: truncated") == true)
   }
@@ -60,7 +60,7 @@ private let debianFolder = "/usr/share/datasets/fashion-mnist"
     let mirror = try TemporaryFolder()
     var archives: [String: Data] = [:]
     for file in Catalogue.fashionMNIST.files {
-      archives[file.name] = ArchiveFixtures.gzip(idx(magic: 0x801, dims: [1], payload: [0]))
+      archives[file.name] = ArchiveWriter.gzip(idx(magic: 0x801, dims: [1], payload: [0]))
       try mirror.write(archives[file.name]!, to: file.name)
     }
     var descriptor = ImageFixtures.descriptor(Catalogue.fashionMNIST, accepting: archives)

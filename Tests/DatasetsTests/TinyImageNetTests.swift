@@ -14,7 +14,7 @@ import Testing
   }
 
   private func fixture(corrupt: String? = nil, smallImage: String? = nil) throws -> Fixture {
-    var members: [ArchiveFixtures.ZipMember] = [.file("tiny-imagenet-200/wnids.txt", Data(wnids.joined(separator: "\n").utf8))]
+    var members: [ArchiveWriter.ZipMember] = [.file("tiny-imagenet-200/wnids.txt", Data(wnids.joined(separator: "\n").utf8))]
     var sources: [String: ([UInt8], Int)] = [:]
     func add(_ path: String, seed: Int, gray: Bool = false) {
       let side = path == smallImage ? 32 : 64
@@ -35,7 +35,7 @@ import Testing
       annotations += "val_\(i).JPEG\t\(wnid)\t0\t0\t63\t63\n"
     }
     members.append(.file("tiny-imagenet-200/val/val_annotations.txt", Data(annotations.utf8)))
-    return Fixture(zip: try ArchiveFixtures.zip(members), sources: sources)
+    return Fixture(zip: try ArchiveWriter.zip(members), sources: sources)
   }
 
   private func preparer(_ zip: Data, root: URL) throws -> (DatasetPreparer, LoopbackHTTPServer) {

@@ -9,6 +9,7 @@ enum Fixtures {
         optimizer: {name: sgd, lr: 0.1, momentum: 0.9, weight_decay: 0.0005}
         schedule: {epochs: 100, milestones: [30, 60, 90], gamma: 0.1}
         data:
+          source: published
           batch_size: 128
           train_subset: null
           test_subset: null

@@ -2,15 +2,18 @@
 /// training run takes a fraction of a second in a debug build.
 enum TinyFashionMNISTGrid {
   /// The manifest `tiny` with its one profile `tiny` (the default), `epochs` epochs and `seeds`.
-  static func manifest(epochs: Int, milestones: [Int], seeds: [Int], trainSubset: Int, testSubset: Int) -> String {
+  /// Other `models`, `datasets` and data `source` make other small grids of the same shape.
+  static func manifest(epochs: Int, milestones: [Int], seeds: [Int], trainSubset: Int, testSubset: Int,
+                       models: [String] = ["resnet50", "mobilenet_v2_cifar"], datasets: [String] = ["fashion_mnist"],
+                       source: String = "published") -> String {
     """
     table:
       id: tiny
       title: "Tiny Fashion-MNIST grid"
     default_profile: tiny
     grid:
-      model: [resnet50, mobilenet_v2_cifar]
-      dataset: [fashion_mnist]
+      model: [\(models.joined(separator: ", "))]
+      dataset: [\(datasets.joined(separator: ", "))]
       loss:
         - {base: softmax, label: Softmax}
         - {base: softmax, lambda: 1, placement: stages, label: "Softmax + MFD"}
@@ -24,6 +27,7 @@ enum TinyFashionMNISTGrid {
         optimizer: {name: sgd, lr: 0.05, momentum: 0.9, weight_decay: 0.0005}
         schedule: {epochs: \(epochs), milestones: \(milestones), gamma: 0.1}
         data:
+          source: \(source)
           batch_size: 16
           train_subset: \(trainSubset)
           test_subset: \(testSubset)

@@ -8,8 +8,12 @@ public enum GridExpansion {
     let settings = profile.settings
     var steps: [Step] = []
     for dataset in manifest.datasets {
-      steps.append(Step(id: fetchID(dataset), config: .object(["dataset": .string(dataset)]), inputs: []))
-      steps.append(Step(id: preprocessID(dataset), config: .object(["dataset": .string(dataset)]), inputs: [fetchID(dataset)]))
+      // Stand-in data is a different input altogether, so its steps get different keys; the
+      // published source adds nothing, which keeps the keys of existing stores.
+      var dataConfig: [String: ConfigValue] = ["dataset": .string(dataset)]
+      if settings.dataSource == .standIn { dataConfig["source"] = .string(DataSource.standIn.rawValue) }
+      steps.append(Step(id: fetchID(dataset), config: .object(dataConfig), inputs: []))
+      steps.append(Step(id: preprocessID(dataset), config: .object(dataConfig), inputs: [fetchID(dataset)]))
     }
     var evaluations: [StepID] = []
     for cell in manifest.cells {

@@ -22,11 +22,12 @@ public struct TrainingSettings: Sendable, Equatable {
   /// Settings already known complete and checked (a checked set with schema-typed values applied).
   init(checkedValues: [String: ConfigValue]) { values = checkedValues }
 
-  /// The settings as one nested JSON object (`{"optimizer": {"lr": 0.1, …}, …}`), seeds excluded:
-  /// a training step runs one seed, which its config carries separately.
+  /// The settings as one nested JSON object (`{"optimizer": {"lr": 0.1, …}, …}`) for a training
+  /// step. Seeds are excluded (a step runs one seed, which its config carries separately) and so
+  /// is the data source (it is the fetch step's setting; training sees it through its inputs).
   public var configObject: ConfigValue {
     var root: [String: ConfigValue] = [:]
-    for (path, value) in values where path != "seeds" {
+    for (path, value) in values where path != "seeds" && path != "data.source" {
       Self.insert(value, at: path.split(separator: ".").map(String.init)[...], into: &root)
     }
     return .object(root)
@@ -47,6 +48,7 @@ public struct TrainingSettings: Sendable, Equatable {
   public var trainSubset: Int? { values["data.train_subset"]?.intValue }
   /// nil means the whole test set.
   public var testSubset: Int? { values["data.test_subset"]?.intValue }
+  public var dataSource: DataSource { values["data.source"]?.stringValue.flatMap(DataSource.init) ?? .published }
   public var widthMultiplier: Double { values["model.width_multiplier"]?.doubleValue ?? 1 }
 
   /// Human-readable `path value (paper: value)` for every setting that differs from `reference`.
@@ -66,4 +68,13 @@ public struct TrainingSettings: Sendable, Equatable {
     default: return value.canonicalJSON
     }
   }
+}
+
+/// Where a profile's images come from (`data.source`).
+public enum DataSource: String, Sendable, CaseIterable {
+  /// The datasets' published files, downloaded and verified against their published checksums.
+  case published
+  /// Generated images in each dataset's real file format: no download, for the smoke profile
+  /// and CI. Every table made from them says so.
+  case standIn = "stand_in"
 }

@@ -9,6 +9,9 @@ public enum TrainingSettingsSchema {
     SettingField("schedule.milestones", .intList(minimum: 1, nonEmpty: false),
                  "epochs after which the learning rate is multiplied by gamma, ascending"),
     SettingField("schedule.gamma", .double(minimum: 0, exclusive: true), "learning-rate factor at each milestone"),
+    SettingField("data.source", .choice(DataSource.allCases.map(\.rawValue)),
+                 "published: the datasets' real files; stand_in: generated images in the same file formats "
+                   + "(offline, for tests; the numbers say nothing about the datasets)"),
     SettingField("data.batch_size", .int(minimum: 1), "images per SGD step"),
     SettingField("data.train_subset", .intOrNull(minimum: 1),
                  "training images used (a fixed, seed-independent subset), null for the whole set"),

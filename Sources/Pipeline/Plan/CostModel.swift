@@ -51,6 +51,9 @@ public struct ThroughputCostModel: CostModel {
     let share = Double(max(1, threads)) / Double(max(1, totalThreads))
     let gflops = machineGFLOPS * share
     switch step.id.kind {
+    // A stand-in is a few hundred generated images: about a second to write or to decode.
+    case .fetch where config[path: "source"]?.stringValue == DataSource.standIn.rawValue: return 1
+    case .preprocess where config[path: "source"]?.stringValue == DataSource.standIn.rawValue: return 1
     case .fetch: return dataset.fetchSeconds
     case .preprocess: return dataset.preprocessSeconds
     case .aggregate: return 1

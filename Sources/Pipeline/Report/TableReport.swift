@@ -63,6 +63,10 @@ public struct TableReport: Sendable {
         + "Differs in: \(differences.joined(separator: "; "))."
     }
     if let note = profile.note { text += " \(note)" }
+    if profile.settings.dataSource == .standIn {
+      text += " DATA: generated stand-in images in each dataset's file format, not the real datasets: "
+        + "these numbers say nothing about the paper's claims."
+    }
     if profile.overridden { text += " Settings were overridden on the command line (--set)." }
     return text
   }

@@ -1,4 +1,3 @@
-import CTurboJPEG
 import Datasets
 import Foundation
 import Kernels
@@ -25,21 +24,10 @@ enum ImageFixtures {
     return out
   }
 
-  /// Encodes interleaved gray (`channels` 1), RGB (3) or CMYK (4) pixels as a baseline JPEG.
+  /// Interleaved gray (`channels` 1), RGB (3) or CMYK (4) pixels as a baseline JPEG.
   static func jpeg(_ pixels: [UInt8], width: Int, height: Int, channels: Int, quality: Int32 = 95) -> Data {
-    let handle = tjInitCompress()!
-    defer { tjDestroy(handle) }
-    var buffer: UnsafeMutablePointer<UInt8>?
-    var size: UInt = 0
-    let format = channels == 1 ? TJPF_GRAY : channels == 4 ? TJPF_CMYK : TJPF_RGB
-    let subsampling = channels == 1 ? TJSAMP_GRAY : TJSAMP_444
-    let status = pixels.withUnsafeBufferPointer {
-      tjCompress2(handle, $0.baseAddress, Int32(width), 0, Int32(height), Int32(format.rawValue), &buffer, &size,
-                  Int32(subsampling.rawValue), quality, 0)
-    }
-    precondition(status == 0, String(cString: tjGetErrorStr2(handle)))
-    defer { tjFree(buffer) }
-    return Data(bytes: buffer!, count: Int(size))
+    let format: JPEGEncoder.PixelFormat = channels == 1 ? .gray : channels == 4 ? .cmyk : .rgb
+    return try! JPEGEncoder.encode(pixels, width: width, height: height, format: format, quality: quality)
   }
 
   /// CIFAR binary records: `labelBytes` leading label bytes per record, then 3072 pixel bytes.
