@@ -1,6 +1,7 @@
 import Datasets
 import Engine
 import Foundation
+import Kernels
 import Models
 import Pipeline
 import Training
@@ -15,6 +16,9 @@ public struct EvaluateStepRunner: StepRunner {
   public var codeVersion: String { "evaluate-1" }
 
   public func run(_ context: StepContext) throws {
+    // Process-wide (OpenBLAS has one pool), and the executor gives every concurrent step the
+    // same share, so steps running side by side agree on it.
+    Threading.setThreadCount(context.threads)
     let trained = try context.input(.train)
     let result = try JSONDecoder().decode(
       TrainingResult.self, from: Data(contentsOf: trained.appendingPathComponent(TrainStepRunner.resultFile)))

@@ -1,6 +1,7 @@
 import Datasets
 import Engine
 import Foundation
+import Kernels
 import Models
 import Pipeline
 import Training
@@ -19,6 +20,9 @@ public struct TrainStepRunner: StepRunner {
   public static let resultFile = "training.json"
 
   public func run(_ context: StepContext) throws {
+    // Process-wide (OpenBLAS has one pool), and the executor gives every concurrent step the
+    // same share, so steps running side by side agree on it.
+    Threading.setThreadCount(context.threads)
     let data = try ExperimentData.load(Self.dataRequest(context), splitsIn: context.input(.preprocess))
     let configuration = try Self.configuration(context, data: data)
     let checkpoints = EpochCheckpointStore(directory: context.workDirectory.appendingPathComponent("checkpoints"))

@@ -1,6 +1,7 @@
 import Datasets
 import Engine
 import Foundation
+import Kernels
 import Models
 import Pipeline
 import Steps
@@ -32,6 +33,8 @@ import Testing
     let summary = try LocalExecutor(store: store, registry: registry,
                                     options: ExecutionOptions(jobs: 1, totalThreads: 2)).execute(plan)
     #expect(summary.succeeded, "\(summary.failures)")
+    // The steps ran on the executor's share of the machine, OpenBLAS included (not its default).
+    #expect(Threading.threadCount == 2)
 
     let done = planner.plan(sweep.graph)
     #expect(done.toRun.isEmpty)
