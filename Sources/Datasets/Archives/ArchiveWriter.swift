@@ -59,8 +59,10 @@ public enum ArchiveWriter {
   /// `data` as a gzip stream (zlib deflate, level 6, with the gzip wrapper; mtime 0).
   public static func gzip(_ data: Data) -> Data {
     var stream = z_stream()
-    precondition(deflateInit2_(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
-                               Int32(MemoryLayout<z_stream>.size)) == Z_OK, "zlib could not allocate its state")
+    // Never inside precondition(): release builds are -Ounchecked, which drops the whole call.
+    let initialised = deflateInit2_(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
+                                    Int32(MemoryLayout<z_stream>.size))
+    guard initialised == Z_OK else { fatalError("zlib could not allocate its state (\(initialised))") }
     defer { deflateEnd(&stream) }
     // deflateBound is an upper bound for a single Z_FINISH call, so one call always completes.
     var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(data.count))) + 64)
@@ -71,7 +73,8 @@ public enum ArchiveWriter {
         stream.avail_in = UInt32(inp.count)
         stream.next_out = out.baseAddress
         stream.avail_out = UInt32(out.count)
-        precondition(deflate(&stream, Z_FINISH) == Z_STREAM_END, "deflate did not finish within deflateBound")
+        let finished = deflate(&stream, Z_FINISH)
+        guard finished == Z_STREAM_END else { fatalError("deflate did not finish within deflateBound (\(finished))") }
         return out.count - Int(stream.avail_out)
       }
     }
