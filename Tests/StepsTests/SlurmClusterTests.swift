@@ -156,7 +156,7 @@ struct SlurmClusterTests {
     let slow = try workspace.mfd(["run", "slow", "--store", "store-slow", "--poll-seconds", "1"])
     #expect(slow.status == 1, "\(slow.output)")
     #expect(slow.output.contains("✗ fetch@fashion_mnist") && slow.output.contains("TIMEOUT"), "\(slow.output)")
-    let history = workspace.submissions(store: "store-slow", sweep: "\(workspace.table)-slow")
+    let history = workspace.submissions(store: "store-slow", sweep: "\(workspace.table)-tiny")
     #expect(history.count == 19, "the restarted runner reattached instead of resubmitting: \(history.count) submissions")
     print("time limit reached \(Int(Date().timeIntervalSince(started))) s after reattaching")
   }

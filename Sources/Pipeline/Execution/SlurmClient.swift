@@ -135,7 +135,8 @@ public struct SlurmClient: Sendable {
         states[fields[0]] = SlurmJobState(state: fields[1], reason: fields[2], source: "squeue")
       }
     }
-    for id in ids where states[id] == nil {
+    // squeue has no exit code: ask scontrol about jobs that ended badly, so messages can give it.
+    for id in ids where states[id] == nil || !(states[id]!.isActive || states[id]!.state == "COMPLETED") {
       guard let result = try? runner.run("scontrol", ["show", "job", "-o", id]), result.status == 0 else { continue }
       let fields = Self.keyValues(result.stdout)
       if let state = fields["JobState"] {
