@@ -186,3 +186,33 @@ final class SlurmBench: @unchecked Sendable {
     #expect(plain.sweep.graph.steps == bench.sweep.graph.steps)
   }
 }
+
+@Suite struct StepLockTests {
+  /// A Slurm job commits a step while a local run waits on its key: the local run takes the job's
+  /// result instead of computing and committing the same key a second time.
+  @Test func writerWaitingOnAStepKeyReusesTheResultCommittedMeanwhile() throws {
+    let bench = TestBench()
+    let sweep = try Fixtures.sweep(bench.directory)
+    let plan = bench.plan(sweep)
+    let fetch = try #require(plan.entries.first)
+    let key = try #require(fetch.key)
+    let held = try StepLock.acquire(bench.store.layout, key: key)
+    nonisolated(unsafe) var summary: ExecutionSummary?
+    let done = DispatchSemaphore(value: 0)
+    let executor = LocalExecutor(store: bench.store, registry: bench.registry, options: ExecutionOptions(jobs: 1, totalThreads: 1))
+    let restricted = plan.restricted(to: fetch.step.id)
+    Thread {
+      summary = try? executor.execute(restricted)
+      done.signal()
+    }.start()
+    Thread.sleep(forTimeInterval: 0.3)
+    #expect(bench.runner.count(fetch.step.id) == 0, "the local run must wait for the lock")
+    let scratch = try bench.store.prepareScratch(for: key)
+    try Data("from the job".utf8).write(to: scratch.outputs.appendingPathComponent("result.txt"))
+    _ = try bench.store.commit(step: fetch.step, key: key, codeVersion: bench.runner.codeVersion, inputs: [], seconds: 1)
+    held.release()
+    done.wait()
+    #expect(summary?.outcomes[fetch.step.id] == .reused)
+    #expect(bench.runner.count(fetch.step.id) == 0)
+  }
+}

@@ -162,11 +162,13 @@ public final class LocalExecutor: @unchecked Sendable {
       return .reused
     }
     // Another process (a Slurm job, another sweep's runner) may be writing this very key: wait for
-    // it, then take its result instead of writing the same files twice.
+    // it, then take its result instead of writing the same files twice. Only a record that appeared
+    // while waiting counts: one that was there before is one the plan found corrupt.
+    let hadRecord = FileManager.default.fileExists(atPath: store.layout.recordFile(key).path)
     let stepLock: StepLock
     do { stepLock = try StepLock.acquire(store.layout, key: key) } catch { return .failed(String(describing: error)) }
     defer { stepLock.release() }
-    if let record = store.state(of: key).record {
+    if !hadRecord, let record = store.state(of: key).record {
       publish(record)
       return .reused
     }

@@ -66,7 +66,12 @@ public struct SlurmJobTracker: Sendable {
       }
       let tail = jobs.logTail(record.id, jobID: jobID).map { "\n" + $0.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") } ?? ""
       let status: SlurmJobStatus
-      if let exit {
+      if let exit, [130, 143].contains(exit), let state, state.isActive {
+        // The step stopped on SIGTERM (time limit or scancel): wait until Slurm says which.
+        status = .active(state)
+      } else if exit != nil, let state, state.state == "CANCELLED" {
+        status = state.isDependencyNeverSatisfied ? .dependencyFailed : .cancelled
+      } else if let exit {
         // The step ended by itself; Slurm may still say why (a TIMEOUT's SIGTERM makes the step exit 130).
         let why = state.flatMap { ["TIMEOUT", "CANCELLED", "NODE_FAIL", "OUT_OF_MEMORY", "PREEMPTED"].contains($0.state) ? " (Slurm: \($0.state))" : nil } ?? ""
         status = .failed("job \(jobID) exited with \(exit)\(why); log \(jobs.logFile(record.id, jobID: jobID).path)\(tail)")
