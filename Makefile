@@ -11,13 +11,18 @@ VENV := .venv
 # Extra arguments for scripts/bench_vs_pytorch.py, e.g. ARGS="--models resnet50 --rounds 5".
 ARGS ?=
 
+# Extra flags for swift build, e.g. BUILD_FLAGS="-j 1" on a shared machine.
+BUILD_FLAGS ?=
+# The private single-node Slurm cluster for test-slurm (state in $$SLURM_CI_DIR, default /tmp/mfd-slurm).
+SLURM_CLUSTER := scripts/slurm/cluster.sh
+
 # Pipeline runs: make reproduce-table5 [PROFILE=paper|quick|smoke] [JOBS=n]; make demo.
 PROFILE ?=
 JOBS ?= 1
 MFD := .build/release/mfd
 MANIFESTS := $(filter-out profiles,$(basename $(notdir $(wildcard manifests/*.yaml))))
 
-.PHONY: all deps build test bench bench-vs-pytorch clean demo $(addprefix reproduce-,$(MANIFESTS))
+.PHONY: all deps build test test-slurm bench bench-vs-pytorch clean demo $(addprefix reproduce-,$(MANIFESTS))
 
 all: build
 
@@ -35,8 +40,17 @@ build: deps
 	$(SWIFT) build -c release --product mfd
 
 test: deps
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build --no-parallel
+
+# The Slurm executor against a real Slurm: starts a private cluster (installing slurmctld, slurmd,
+# slurm-client and munge when missing), runs the Slurm tests, stops the cluster even when they fail.
+# Fails when the cluster cannot start (MFD_REQUIRE_SLURM turns the tests' skip into a failure).
+test-slurm: deps
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	@trap '$(SLURM_CLUSTER) down' EXIT; \
+	$(SLURM_CLUSTER) up && eval "$$($(SLURM_CLUSTER) env)" && \
+	MFD_REQUIRE_SLURM=1 $(SWIFT) test --skip-build --no-parallel --filter SlurmClusterTests
 
 bench: build
 	.build/release/mfd bench --threads $(THREADS)

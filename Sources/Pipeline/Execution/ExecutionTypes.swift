@@ -12,8 +12,12 @@ public struct ExecutionOptions: Sendable {
   public var retries: Int
   /// Minimum seconds between two rewrites of the live status file for progress alone.
   public var statusInterval: Double
+  /// Write `<store>/status.json`. Off for a Slurm job's single step: the file belongs to the runner.
+  public var writesLiveStatus: Bool
 
-  public init(jobs: Int = 1, totalThreads: Int = 1, keepGoing: Bool = false, retries: Int = 0, statusInterval: Double = 0.5) {
+  public init(jobs: Int = 1, totalThreads: Int = 1, keepGoing: Bool = false, retries: Int = 0, statusInterval: Double = 0.5,
+              writesLiveStatus: Bool = true) {
+    self.writesLiveStatus = writesLiveStatus
     self.jobs = max(1, jobs)
     self.totalThreads = max(1, totalThreads)
     self.keepGoing = keepGoing
@@ -37,6 +41,10 @@ public enum StepOutcome: Sendable, Equatable, CustomStringConvertible {
   case notStarted
   /// Stopped at a safe point; resumes from its checkpoints next time.
   case cancelled
+  /// Handed to Slurm as this job, which is still queued or running (`--detach`, or the runner was stopped).
+  case submitted(job: String)
+  /// Finished as this Slurm job while no runner watched it (found by a restarted runner).
+  case collected(job: String)
 
   public var description: String {
     switch self {
@@ -46,6 +54,8 @@ public enum StepOutcome: Sendable, Equatable, CustomStringConvertible {
     case .skipped(let id): return "skipped (needs \(id))"
     case .notStarted: return "not started"
     case .cancelled: return "stopped (resumes next run)"
+    case .submitted(let job): return "Slurm job \(job) (queued or running)"
+    case .collected(let job): return "done as Slurm job \(job) (collected)"
     }
   }
 }
@@ -57,12 +67,22 @@ public struct ExecutionSummary: Sendable {
   /// A stop was requested (SIGINT/SIGTERM).
   public let cancelled: Bool
 
+  public init(outcomes: [StepID: StepOutcome], cancelled: Bool) {
+    self.outcomes = outcomes
+    self.cancelled = cancelled
+  }
+
   public var failures: [(StepID, String)] {
     outcomes.compactMap { id, outcome in if case .failed(let m) = outcome { return (id, m) }; return nil }.sorted { $0.0 < $1.0 }
   }
 
   public var succeeded: Bool {
-    !cancelled && outcomes.values.allSatisfy { if case .completed = $0 { return true }; return $0 == .reused }
+    !cancelled && outcomes.values.allSatisfy {
+      switch $0 {
+      case .completed, .reused, .collected: return true
+      default: return false
+      }
+    }
   }
 }
 

@@ -161,6 +161,17 @@ public final class LocalExecutor: @unchecked Sendable {
       publish(record)
       return .reused
     }
+    // Another process (a Slurm job, another sweep's runner) may be writing this very key: wait for
+    // it, then take its result instead of writing the same files twice. Only a record that appeared
+    // while waiting counts: one that was there before is one the plan found corrupt.
+    let hadRecord = FileManager.default.fileExists(atPath: store.layout.recordFile(key).path)
+    let stepLock: StepLock
+    do { stepLock = try StepLock.acquire(store.layout, key: key) } catch { return .failed(String(describing: error)) }
+    defer { stepLock.release() }
+    if !hadRecord, let record = store.state(of: key).record {
+      publish(record)
+      return .reused
+    }
     let inputDirectories = inputs.map { (id: $0.id, directory: store.layout.outputsDirectory($0.key)) }
     var attempt = 1
     while true {
@@ -220,6 +231,7 @@ public final class LocalExecutor: @unchecked Sendable {
   /// Rewrites the live status file (at most every `statusInterval` unless forced). Called locked.
   /// A failed write only makes `status` stale; results are never affected, so it does not stop the run.
   private func writeStatus(force: Bool) {
+    guard options.writesLiveStatus else { return }
     let now = Date().timeIntervalSince1970
     guard force || now - lastStatusWrite >= options.statusInterval else { return }
     lastStatusWrite = now

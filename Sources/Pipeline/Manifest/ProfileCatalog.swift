@@ -7,6 +7,9 @@ public struct ProfileCatalog: Sendable {
     var note: String?
     var layer: SettingsLayer
     var location: SourceLocation
+    /// `executor:` (nil: not given here), and the `slurm:` resources this profile adds.
+    var executor: ExecutorKind?
+    var slurm = SlurmSettings()
   }
 
   /// The profile every report compares against, and that marks a run as the paper's recipe.
@@ -17,14 +20,20 @@ public struct ProfileCatalog: Sendable {
 
   init() {}
 
-  /// Reads `profiles:`-style YAML: name → {extends?, note?, settings…}.
+  /// Keys of a profile that are not training settings.
+  static let reservedKeys = ["extends", "note", "executor", "slurm"]
+
+  /// Reads `profiles:`-style YAML: name → {extends?, note?, executor?, slurm?, settings…}.
   init(yaml node: YAMLNode) throws(ManifestError) {
     for entry in try node.mapping().entries {
       let profileMapping = try entry.value.mapping()
       let extends = try profileMapping.optional("extends")?.string()
       let note = try profileMapping.optional("note")?.string()
-      let layer = try SettingsLayer(yaml: entry.value, ignoring: ["extends", "note"])
-      definitions[entry.key] = Definition(extends: extends, note: note, layer: layer, location: entry.value.location)
+      let layer = try SettingsLayer(yaml: entry.value, ignoring: Self.reservedKeys)
+      let executor = try profileMapping.optional("executor")?.oneOf(ExecutorKind.allCases.map(\.rawValue))
+      let slurm = try profileMapping.optional("slurm").map { node throws(ManifestError) in try SlurmSettings(yaml: node) }
+      definitions[entry.key] = Definition(extends: extends, note: note, layer: layer, location: entry.value.location,
+                                          executor: executor.flatMap(ExecutorKind.init(rawValue:)), slurm: slurm ?? SlurmSettings())
     }
   }
 
@@ -36,6 +45,8 @@ public struct ProfileCatalog: Sendable {
         base.extends = override.extends ?? base.extends
         base.note = override.note ?? base.note
         base.layer = base.layer.overridden(by: override.layer)
+        base.executor = override.executor ?? base.executor
+        base.slurm = base.slurm.overridden(by: override.slurm)
         merged.definitions[name] = base
       } else {
         merged.definitions[name] = override
@@ -73,8 +84,11 @@ public struct ProfileCatalog: Sendable {
     for definition in chain.reversed() { layer = layer.overridden(by: definition.layer) }
     layer = layer.overridden(by: overrides)
     let settings = try TrainingSettings(layer, profile: name, definedAt: chain[0].location)
+    var slurm = SlurmSettings()
+    for definition in chain.reversed() { slurm = slurm.overridden(by: definition.slurm) }
     return ResolvedProfile(name: name, note: chain.first { $0.note != nil }?.note, settings: settings,
-                           overridden: !overrides.entries.isEmpty)
+                           overridden: !overrides.entries.isEmpty,
+                           executor: chain.first { $0.executor != nil }?.executor ?? .local, slurm: slurm)
   }
 }
 
@@ -85,4 +99,8 @@ public struct ResolvedProfile: Sendable, Equatable {
   public let settings: TrainingSettings
   /// True when `--set` changed something, which the report banner must say.
   public let overridden: Bool
+  /// Where its steps run unless `--executor` says otherwise (`local` when no profile in the chain says).
+  public let executor: ExecutorKind
+  /// Slurm resources per step kind (used only by the Slurm executor; never part of a step's key).
+  public let slurm: SlurmSettings
 }

@@ -28,4 +28,9 @@ public struct Plan: Sendable {
   }
 
   public subscript(id: StepID) -> Entry? { entries.first { $0.step.id == id } }
+
+  /// Only `id` to run, with every finished step kept as a possible input: what one Slurm job executes.
+  public func restricted(to id: StepID) -> Plan {
+    Plan(entries: entries.filter { $0.step.id == id || !$0.willRun }, threadsPerStep: threadsPerStep)
+  }
 }

@@ -10,6 +10,8 @@ import Foundation
 /// <root>/scratch/<key>/outputs/    where an attempt writes; emptied before each attempt
 /// <root>/scratch/<key>/work/       kept across attempts of the same key (epoch checkpoints)
 /// <root>/index/<kind>/<name>.json  recent keys of a step id, to explain why a step runs again
+/// <root>/locks/<key>               flock'ed by whoever writes that key (local worker or Slurm job)
+/// <root>/jobs/<sweep>/…            Slurm job records, scripts, logs and exit files (`SlurmJobStore`)
 /// ```
 public struct StoreLayout: Sendable {
   public let root: URL
@@ -29,6 +31,8 @@ public struct StoreLayout: Sendable {
   public var stepsDirectory: URL { root.appendingPathComponent("steps") }
   public var scratchRoot: URL { root.appendingPathComponent("scratch") }
   public var indexRoot: URL { root.appendingPathComponent("index") }
+  public var locksRoot: URL { root.appendingPathComponent("locks") }
+  public var jobsRoot: URL { root.appendingPathComponent("jobs") }
 
   public func stepDirectory(_ key: StepKey) -> URL { stepsDirectory.appendingPathComponent(key.hex) }
   public func outputsDirectory(_ key: StepKey) -> URL { stepDirectory(key).appendingPathComponent("outputs") }
@@ -36,6 +40,7 @@ public struct StoreLayout: Sendable {
   public func scratchDirectory(_ key: StepKey) -> URL { scratchRoot.appendingPathComponent(key.hex) }
   public func scratchOutputs(_ key: StepKey) -> URL { scratchDirectory(key).appendingPathComponent("outputs") }
   public func scratchWork(_ key: StepKey) -> URL { scratchDirectory(key).appendingPathComponent("work") }
+  public func stepLockFile(_ key: StepKey) -> URL { locksRoot.appendingPathComponent(key.hex) }
   public func indexFile(_ id: StepID) -> URL {
     indexRoot.appendingPathComponent(id.kind.rawValue).appendingPathComponent("\(id.name).json")
   }

@@ -24,6 +24,15 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Directory for the report written after the run.")
   var output: String = "results"
 
+  @Option(help: "Where steps run: local or slurm (default: the profile's 'executor', else local).")
+  var executor: ExecutorKind?
+
+  @Flag(help: "With the Slurm executor: submit every step as a job and exit; 'mfd status' follows them.")
+  var detach = false
+
+  @Option(help: ArgumentHelp("Seconds between two rounds of Slurm queries.", visibility: .hidden))
+  var pollSeconds: Double = 5
+
   func run() throws {
     let sweep = try options.loadSweep()
     let registry = StepRunnerCatalog.registry(repository: options.repositoryRoot)
@@ -38,14 +47,24 @@ struct RunCommand: ParsableCommand {
     let missing = registry.missingKinds(for: plan.toRun.map(\.step))
     guard missing.isEmpty else { throw PipelineCommandError(MissingRunnersError(kinds: missing, stepCount: plan.toRun.count).description) }
 
+    let executorKind = executor ?? sweep.profile.executor
+    guard !detach || executorKind == .slurm else { throw PipelineCommandError("--detach needs the Slurm executor (--executor slurm)") }
+
     let cancellation = CancellationToken()
     let signals = StopSignals(cancellation: cancellation)
     defer { signals.restore() }
-    let executor = LocalExecutor(
-      store: ArtifactStore(layout: layout), registry: registry,
-      options: ExecutionOptions(jobs: options.jobs, totalThreads: options.threads, keepGoing: options.keepGoing, retries: retries),
-      observer: ProgressPrinter(), cancellation: cancellation)
-    let summary = try executor.execute(plan)
+    let summary: ExecutionSummary
+    if executorKind == .slurm {
+      summary = try runOnSlurm(sweep, plan: plan, registry: registry, cancellation: cancellation)
+      Self.describeLiveJobs(summary, manifest: options.manifest)
+      if detach { return }
+    } else {
+      let executor = LocalExecutor(
+        store: ArtifactStore(layout: layout), registry: registry,
+        options: ExecutionOptions(jobs: options.jobs, totalThreads: options.threads, keepGoing: options.keepGoing, retries: retries),
+        observer: ProgressPrinter(), cancellation: cancellation)
+      summary = try executor.execute(plan)
+    }
     try ReportCommand.writeReport(sweep: sweep, planner: options.planner(registry: registry), directory: output, quiet: true)
     for (id, message) in summary.failures { print("✗ \(id): \(message)") }
     if summary.cancelled {

@@ -18,6 +18,7 @@ struct StatusCommand: ParsableCommand {
     for entry in plan.entries { counts[entry.reason.label, default: 0] += 1 }
     print("\(sweep.manifest.table.id) at profile \(sweep.profile.name): \(plan.entries.count - plan.toRun.count)/\(plan.entries.count) steps up to date"
       + " (" + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")")
+    printSlurmJobs(sweep, plan: plan)
     let held = StoreLock.isHeld(layout)
     guard let live = LiveStatus.read(layout) else {
       print(held ? "a runner holds the store (\(StoreLock.holderDescription(layout))) but has written no status yet" : "no runner is active")
@@ -33,10 +34,30 @@ struct StatusCommand: ParsableCommand {
         let detail = step.progress.map { ProgressPrinter.describe($0, etaSeconds: step.etaSeconds) } ?? "starting"
         print("  \(step.id) [\(step.threads) threads, \(Duration.seconds(elapsed).formattedShort)]: \(detail)")
       }
+    } else if live.state == "detached" {
+      print("no runner is following the sweep: its steps were submitted to Slurm (jobs above); 'mfd run' again reattaches")
     } else if live.state == "running" || live.state == "stopping" {
       print("the last runner (pid \(live.pid)) died while \(live.state); its unfinished steps are incomplete and resume on the next run")
     } else {
       print("no runner is active; the last run \(live.state) with \(live.finished)/\(live.total) steps finished")
+    }
+  }
+}
+
+extension StatusCommand {
+  /// Each step's Slurm job and its state, when the sweep ran on Slurm (nothing otherwise).
+  func printSlurmJobs(_ sweep: Sweep, plan: Plan) {
+    let jobs = options.slurmJobStore(sweep)
+    let records = jobs.records().filter { record in
+      plan[record.id].map { SlurmJobRecord.digest(of: $0.step.config) == record.configDigest } ?? false
+    }
+    guard !records.isEmpty else { return }
+    let statuses = SlurmJobTracker(jobs: jobs, client: SlurmClient()).statuses(records)
+    print("Slurm jobs (\(jobs.directory.path)):")
+    for record in records.sorted(by: { $0.id < $1.id }) {
+      guard let entry = statuses[record.id] else { continue }
+      let state = String(describing: entry.status).split(separator: "\n").first.map(String.init) ?? ""
+      print("  \(record.id): job \(entry.jobID ?? "?") \(state)" + (record.attempt > 1 ? " (attempt \(record.attempt))" : ""))
     }
   }
 }
