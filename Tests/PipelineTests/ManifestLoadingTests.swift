@@ -14,8 +14,8 @@ import Testing
     #expect(manifest.losses[1].lambda == 1 && manifest.losses[1].placement == .stages)
     #expect(manifest.cells.count == 24)
     #expect(manifest.published?.entries.count == 24)
-    #expect(manifest.published?[CellKey(model: "mobilenet_v2", dataset: "tiny_imagenet", loss: "mfd1")]?.value == 49.14)
-    #expect(manifest.published?[CellKey(model: "resnext50_32x4d", dataset: "cifar10", loss: "softmax")]?.value == 94.05)
+    #expect(manifest.published?[ReportCellKey(CellKey(model: "mobilenet_v2", dataset: "tiny_imagenet", loss: "mfd1"), metric: "top1_accuracy")]?.value == 49.14)
+    #expect(manifest.published?[ReportCellKey(CellKey(model: "resnext50_32x4d", dataset: "cifar10", loss: "softmax"), metric: "top1_accuracy")]?.value == 94.05)
   }
 
   @Test func paperProfileIsThePapersRecipe() throws {

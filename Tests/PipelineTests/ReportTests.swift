@@ -19,11 +19,11 @@ import Testing
     let report = try TableReport(manifest: sweep.manifest, profile: sweep.profile, plan: bench.plan(sweep), store: bench.store)
     #expect(report.isComplete)
     // Fake accuracies: 90 + seed (+1 with MFD) → softmax mean 91, std 1; MFD mean 92.
-    let cell = try #require(report[CellKey(model: "net_a", dataset: "toyset", loss: "softmax")])
+    let cell = try #require(report[ReportCellKey(CellKey(model: "net_a", dataset: "toyset", loss: "softmax"), metric: "top1_accuracy")])
     #expect(cell.statistics.mean == 91 && cell.statistics.sampleStandardDeviation == 1)
     #expect(cell.difference == 0.5 && cell.comparison == .withinTolerance)
-    #expect(report[CellKey(model: "net_b", dataset: "toyset", loss: "softmax")]?.comparison == .outsideTolerance)  // 91 vs 95
-    #expect(report[CellKey(model: "net_b", dataset: "toyset", loss: "mfd1")]?.comparison == .outsideTolerance)  // 92 vs 91.5 ± 0.1
+    #expect(report[ReportCellKey(CellKey(model: "net_b", dataset: "toyset", loss: "softmax"), metric: "top1_accuracy")]?.comparison == .outsideTolerance)  // 91 vs 95
+    #expect(report[ReportCellKey(CellKey(model: "net_b", dataset: "toyset", loss: "mfd1"), metric: "top1_accuracy")]?.comparison == .outsideTolerance)  // 92 vs 91.5 ± 0.1
     let markdown = report.markdown
     #expect(markdown.contains("| net_a | toyset | 91.00 ± 1.00 | 90.50 | +0.50 | 92.00 ± 1.00 | 91.50 | +0.50 |"))
     #expect(markdown.contains("| net_b | toyset | 91.00 ± 1.00 | 95.00 | -4.00 ✗ |"))
@@ -31,7 +31,7 @@ import Testing
     #expect(markdown.contains("Profile `smoke`: NOT the paper's recipe"))
     #expect(markdown.contains("--set"))
     #expect(markdown.contains("All 12 runs finished."))
-    #expect(report.csv.contains("net_a,toyset,softmax,3,3,91.00,1.00,90.50,1.0,0.50,within,\n"))
+    #expect(report.csv.contains("net_a,toyset,softmax,top1_accuracy,3,3,91.00,1.00,90.50,1.0,0.50,within,\n"))
     let json = try JSONDecoder().decode(ConfigValue.self, from: Data(report.json.utf8))
     #expect(json[path: "profile"] == .string("smoke"))
     #expect(json[path: "cells"]?.arrayValue?.count == 4)
@@ -51,8 +51,8 @@ import Testing
     #expect(markdown.contains("| net_a | toyset | 91.00 ± 1.00 | 90.50 | +0.50 | 91.50 ± 0.71 (n=2/3) | 91.50 | +0.00 |"))
     #expect(markdown.contains("| — (0/3) | 91.50 | — |"))
     #expect(markdown.contains("Partial: 8 of 12 runs finished."))
-    #expect(report[CellKey(model: "net_b", dataset: "toyset", loss: "mfd1")]?.comparison == .missing)
-    #expect(report.csv.contains("net_a,toyset,mfd1,2,3,91.50,0.71,91.50,1.0,0.00,within,2\n"))
+    #expect(report[ReportCellKey(CellKey(model: "net_b", dataset: "toyset", loss: "mfd1"), metric: "top1_accuracy")]?.comparison == .missing)
+    #expect(report.csv.contains("net_a,toyset,mfd1,top1_accuracy,2,3,91.50,0.71,91.50,1.0,0.00,within,2\n"))
   }
 
   @Test func tableWithoutPublishedValuesShowsOursOnly() throws {
@@ -85,5 +85,35 @@ import Testing
     } throws: { error in
       "\(error)".contains("no metric 'top5_accuracy' (it has loss, top1_accuracy)")
     }
+  }
+
+  /// Table VII's shape: two metrics of each run laid out as columns, the paper's values measured
+  /// on other hardware shown beside ours without Δ, and `diff`'s comparison switched off.
+  @Test func severalMetricsLayOutAsColumnsAndUncomparedValuesHaveNoDifference() throws {
+    let bench = TestBench()
+    var text = Fixtures.manifest(published: false)
+      .replacingOccurrences(of: "columns: [loss]", with: "columns: [metric, loss]")
+      .replacingOccurrences(of: "metric: top1_accuracy", with: "metrics:\n    - {key: top1_accuracy, label: \"top-1\"}\n    - loss")
+    text += "published:\n  compare: false\n  values:\n"
+    for model in ["net_a", "net_b"] {
+      for loss in ["softmax", "mfd1"] {
+        for (metric, value) in [("top1_accuracy", 90.0), ("loss", 0.5)] {
+          text += "    - {model: \(model), dataset: toyset, loss: \(loss), metric: \(metric), value: \(value)}\n"
+        }
+      }
+    }
+    let sweep = try Fixtures.sweep(bench.directory, text: text)
+    try bench.run(sweep)
+    let report = try TableReport(manifest: sweep.manifest, profile: sweep.profile, plan: bench.plan(sweep), store: bench.store)
+    #expect(report.cells.count == 8 && report.isComplete)
+    let cell = try #require(report[ReportCellKey(CellKey(model: "net_a", dataset: "toyset", loss: "mfd1"), metric: "loss")])
+    #expect(cell.statistics.mean == 0.25 && cell.published?.value == 0.5 && cell.comparison == .noPaperValue)
+    let markdown = report.markdown
+    #expect(markdown.contains("| Model | Dataset | top-1 / Softmax (ours) | paper | top-1 / Softmax + MFD (ours) | paper | loss / Softmax (ours) |"))
+    #expect(!markdown.contains("Δ") && markdown.contains("measured on other hardware"))
+    #expect(markdown.contains("Ours were measured on: \(MachineDescription.current)."))
+    #expect(MachineDescription.current.contains("logical CPUs"))
+    #expect(markdown.contains("All 8 runs finished."))
+    #expect(report.csv.split(separator: "\n").count == 9 && report.csv.contains(",loss,2,2,0.25,"))
   }
 }

@@ -31,7 +31,7 @@ import Testing
     #expect(report.isComplete)
     #expect(report.markdown.contains("| Model | Dataset | Setting | Softmax | Softmax + MFD |"))
     #expect(report.markdown.contains("| net_b | toyset | lr0.05 | 90.50 ± 0.71 | 91.50 ± 0.71 |"))
-    #expect(report.csv.hasPrefix("model,dataset,loss,setting,n,"))
+    #expect(report.csv.hasPrefix("model,dataset,loss,setting,metric,n,"))
   }
 
   @Test(arguments: [

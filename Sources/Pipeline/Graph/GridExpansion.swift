@@ -35,8 +35,11 @@ public enum GridExpansion {
         evaluations.append(evaluate)
       }
     }
+    // One metric keeps the original field, so the keys of existing stores stay valid.
+    let metrics = manifest.layout.metricKeys
     steps.append(Step(id: aggregateID(manifest), config: .object([
-      "table": .string(manifest.table.id), "metric": .string(manifest.layout.metric),
+      "table": .string(manifest.table.id),
+      metrics.count == 1 ? "metric" : "metrics": metrics.count == 1 ? .string(metrics[0]) : .array(metrics.map(ConfigValue.string)),
     ]), inputs: evaluations))
     // A single manifest cannot conflict with itself: ids are unique by construction.
     return try! StepGraph(steps: steps)

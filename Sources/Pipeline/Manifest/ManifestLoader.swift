@@ -139,24 +139,24 @@ public enum ManifestLoader {
     return axes
   }
 
-  private static func readLayout(_ node: YAMLNode, axes required: [GridAxis]) throws(ManifestError) -> ReportLayout {
+  private static func readLayout(_ node: YAMLNode, axes gridAxes: [GridAxis]) throws(ManifestError) -> ReportLayout {
     let mapping = try node.mapping()
-    try mapping.rejectUnknownKeys(allowed: ["rows", "columns", "metric", "decimals", "labels"])
-    func axes(_ key: String) throws(ManifestError) -> [GridAxis] {
-      var result: [GridAxis] = []
+    try mapping.rejectUnknownKeys(allowed: ["rows", "columns", "metric", "metrics", "decimals", "labels"])
+    let metrics = try readMetrics(mapping, node)
+    func axes(_ key: String) throws(ManifestError) -> [ReportAxis] {
+      var result: [ReportAxis] = []
       for element in try mapping.require(key).nonEmptySequence() {
-        result.append(GridAxis(rawValue: try element.oneOf(GridAxis.allCases.map(\.rawValue)))!)
+        result.append(ReportAxis(rawValue: try element.oneOf(ReportAxis.allCases.map(\.rawValue)))!)
       }
       return result
     }
     let rows = try axes("rows"), columns = try axes("columns")
     let used = rows + columns
+    let required = gridAxes.map(ReportAxis.init) + (metrics.count > 1 ? [.metric] : [])
     guard Set(used).count == used.count, Set(used) == Set(required) else {
-      throw node.error("rows and columns must use each of \(required.map(\.rawValue).joined(separator: ", ")) exactly once (seeds are averaged)")
+      throw node.error("rows and columns must use each of \(required.map(\.rawValue).joined(separator: ", ")) exactly once (seeds are averaged"
+        + (metrics.count > 1 ? "; 'metric' lays out the metrics)" : "; 'metric' only with several metrics)"))
     }
-    let metricNode = try mapping.require("metric")
-    let metric = try metricNode.string()
-    guard isIdentifier(metric) else { throw metricNode.error("metric '\(metric)' must be a snake_case key of the evaluate results") }
     let decimalsNode = mapping.optional("decimals")
     let decimals = try decimalsNode?.int() ?? 2
     guard (0...6).contains(decimals) else { throw decimalsNode!.error("decimals must be between 0 and 6") }
@@ -164,7 +164,40 @@ public enum ManifestLoader {
     if let labelsNode = mapping.optional("labels") {
       for entry in try labelsNode.mapping().entries { labels[entry.key] = try entry.value.string() }
     }
-    return ReportLayout(rows: rows, columns: columns, metric: metric, decimals: decimals, labels: labels)
+    return ReportLayout(rows: rows, columns: columns, metrics: metrics, decimals: decimals, labels: labels)
+  }
+
+  /// `metric: top1_accuracy`, or `metrics:` as a list of keys or of `{key, label}`.
+  private static func readMetrics(_ mapping: YAMLMapping, _ node: YAMLNode) throws(ManifestError) -> [ReportMetric] {
+    func key(_ node: YAMLNode) throws(ManifestError) -> String {
+      let metric = try node.string()
+      guard !metric.isEmpty, metric.unicodeScalars.allSatisfy({ $0.properties.isASCIIHexDigit || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || $0 == "_" }) else {
+        throw node.error("metric '\(metric)' must be a key of the evaluate results (letters, digits and _)")
+      }
+      return metric
+    }
+    switch (mapping.optional("metric"), mapping.optional("metrics")) {
+    case (let single?, nil):
+      return [ReportMetric(key: try key(single))]
+    case (nil, let list?):
+      var metrics: [ReportMetric] = []
+      for element in try list.nonEmptySequence() {
+        let metric: ReportMetric
+        if let entry = try? element.mapping() {
+          try entry.rejectUnknownKeys(allowed: ["key", "label"])
+          metric = ReportMetric(key: try key(entry.require("key")), label: try entry.optional("label")?.string())
+        } else {
+          metric = ReportMetric(key: try key(element))
+        }
+        guard !metrics.contains(where: { $0.key == metric.key }) else { throw element.error("metric '\(metric.key)' is listed twice") }
+        metrics.append(metric)
+      }
+      return metrics
+    case (_?, _?):
+      throw node.error("give either 'metric' or 'metrics', not both")
+    case (nil, nil):
+      throw node.error("missing key 'metric' (or 'metrics' for several)")
+    }
   }
 
   static func isIdentifier(_ text: String) -> Bool {

@@ -19,39 +19,46 @@ extension TableReport {
     return text
   }
 
-  private func label(_ axis: GridAxis, _ value: String) -> String {
-    axis == .loss ? (manifest.loss(tagged: value)?.label ?? value) : manifest.layout.label(for: value)
+  private func label(_ axis: ReportAxis, _ value: String) -> String {
+    switch axis {
+    case .loss: return manifest.loss(tagged: value)?.label ?? value
+    case .metric: return manifest.layout.metrics.first { $0.key == value }?.label ?? value
+    default: return manifest.layout.label(for: value)
+    }
   }
 
-  private func values(of axis: GridAxis) -> [String] {
+  private func values(of axis: ReportAxis) -> [String] {
     switch axis {
     case .model: return manifest.models
     case .dataset: return manifest.datasets
     case .loss: return manifest.losses.map(\.tag)
     case .setting: return manifest.variants.map(\.tag)
+    case .metric: return manifest.layout.metricKeys
     }
   }
 
   /// Every combination of the axes' values, outermost axis first.
-  private func combinations(_ axes: [GridAxis]) -> [[GridAxis: String]] {
+  private func combinations(_ axes: [ReportAxis]) -> [[ReportAxis: String]] {
     axes.reduce([[:]]) { partial, axis in partial.flatMap { prefix in values(of: axis).map { prefix.merging([axis: $0]) { $1 } } } }
   }
 
-  private func cellKey(_ row: [GridAxis: String], _ column: [GridAxis: String]) -> CellKey {
+  private func cellKey(_ row: [ReportAxis: String], _ column: [ReportAxis: String]) -> ReportCellKey {
     let all = row.merging(column) { $1 }
-    return CellKey(model: all[.model]!, dataset: all[.dataset]!, loss: all[.loss]!, variant: all[.setting] ?? "")
+    return ReportCellKey(CellKey(model: all[.model]!, dataset: all[.dataset]!, loss: all[.loss]!, variant: all[.setting] ?? ""),
+                         metric: all[.metric] ?? manifest.layout.metricKeys[0])
   }
 
   public var markdown: String {
     let layout = manifest.layout
     let hasPaper = manifest.published != nil
+    let compared = manifest.published?.compared ?? false
     var lines = ["# \(manifest.table.title)", "", "> \(banner)", ""]
     if let source = manifest.table.source { lines += ["Paper: \(source)", ""] }
     let columns = combinations(layout.columns)
     var header = layout.rows.map { $0.rawValue.capitalized }
     for column in columns {
       let name = layout.columns.map { label($0, column[$0]!) }.joined(separator: " / ")
-      header += hasPaper ? ["\(name) (ours)", "paper", "Δ"] : [name]
+      header += hasPaper ? ["\(name) (ours)", "paper"] + (compared ? ["Δ"] : []) : [name]
     }
     lines.append("| " + header.joined(separator: " | ") + " |")
     lines.append("|" + header.indices.map { $0 < layout.rows.count ? "---" : "---:" }.joined(separator: "|") + "|")
@@ -62,6 +69,7 @@ extension TableReport {
         fields.append(oursText(cell))
         guard hasPaper else { continue }
         fields.append(cell.published.map { format($0.value) } ?? "—")
+        guard compared else { continue }
         let mark = cell.comparison == .outsideTolerance ? " ✗" : ""
         fields.append(cell.difference.map { formatSigned($0) + mark } ?? "—")
       }
@@ -69,26 +77,28 @@ extension TableReport {
     }
     lines += ["", "Ours: \(statisticsDefinition). `— (0/n)`: not run yet; `(n=k/n)`: k of n seeds finished."]
     if hasPaper {
-      lines.append("Δ = ours − paper; ✗ marks |Δ| above the cell's tolerance.")
+      lines.append(compared ? "Δ = ours − paper; ✗ marks |Δ| above the cell's tolerance."
+                            : "The paper's values were measured on other hardware: shown for scale, not compared.")
+      if !compared, !machines.isEmpty { lines.append("Ours were measured on: \(machines.joined(separator: "; ")).") }
     }
-    let done = cells.reduce(0) { $0 + $1.statistics.n }, planned = cells.count * profile.settings.seeds.count
+    let (done, planned) = runCounts
     lines.append(isComplete ? "All \(planned) runs finished." : "Partial: \(done) of \(planned) runs finished.")
     return lines.joined(separator: "\n") + "\n"
   }
 
   public var csv: String {
     let hasSettings = !manifest.settingAxes.isEmpty
-    var lines = ["model,dataset,loss" + (hasSettings ? ",setting" : "") + ",n,planned_n,mean,sample_std,paper,tolerance,difference,comparison,missing_seeds"]
+    var lines = ["model,dataset,loss" + (hasSettings ? ",setting" : "") + ",metric,n,planned_n,mean,sample_std,paper,tolerance,difference,comparison,missing_seeds"]
     for cell in cells {
       let s = cell.statistics
       let mean: String = s.mean.map(format) ?? ""
       let std: String = s.sampleStandardDeviation.map(format) ?? ""
       let paper: String = cell.published.map { format($0.value) } ?? ""
-      let tolerance: String = cell.published.map { "\($0.tolerance)" } ?? ""
       let difference: String = cell.difference.map(format) ?? ""
       let missing: String = s.missingSeeds.map(String.init).joined(separator: " ")
       let setting: [String] = hasSettings ? [cell.key.variant] : []
-      let fields: [String] = [cell.key.model, cell.key.dataset, cell.key.loss] + setting + [String(s.n), String(s.expectedSeeds.count),
+      let tolerance: String = cell.published.map { $0.tolerance.isFinite ? "\($0.tolerance)" : "" } ?? ""
+      let fields: [String] = [cell.key.model, cell.key.dataset, cell.key.loss] + setting + [cell.metric, String(s.n), String(s.expectedSeeds.count),
                               mean, std, paper, tolerance, difference, cell.comparison.rawValue, missing]
       lines.append(fields.joined(separator: ","))
     }
@@ -101,16 +111,16 @@ extension TableReport {
       let s = cell.statistics
       return .object([
         "model": .string(cell.key.model), "dataset": .string(cell.key.dataset), "loss": .string(cell.key.loss),
-        "setting": .string(cell.key.variant), "n": .int(s.n), "planned_n": .int(s.expectedSeeds.count), "mean": number(s.mean),
+        "setting": .string(cell.key.variant), "metric": .string(cell.metric), "n": .int(s.n), "planned_n": .int(s.expectedSeeds.count), "mean": number(s.mean),
         "sample_std": number(s.sampleStandardDeviation),
         "per_seed": .object(Dictionary(uniqueKeysWithValues: s.values.map { (String($0.key), ConfigValue.double($0.value)) })),
-        "paper": number(cell.published?.value), "tolerance": number(cell.published?.tolerance),
+        "paper": number(cell.published?.value), "tolerance": number(cell.published.flatMap { $0.tolerance.isFinite ? $0.tolerance : nil }),
         "difference": number(cell.difference), "comparison": .string(cell.comparison.rawValue),
       ])
     }
     return ConfigValue.object([
       "table": .string(manifest.table.id), "title": .string(manifest.table.title), "profile": .string(profile.name),
-      "banner": .string(banner), "statistics": .string(statisticsDefinition), "metric": .string(manifest.layout.metric),
+      "banner": .string(banner), "statistics": .string(statisticsDefinition), "metrics": .array(manifest.layout.metricKeys.map(ConfigValue.string)),
       "cells": .array(cellValues),
     ]).canonicalJSON + "\n"
   }

@@ -77,7 +77,8 @@ public struct ArtifactStore: Sendable {
     try files.moveItem(at: scratch, to: layout.outputsDirectory(key))
     let record = StepRecord(scheme: HashingScheme.version, key: key, id: step.id, config: step.config,
                             codeVersion: codeVersion, inputs: inputs, outputs: outputs, seconds: seconds,
-                            finishedAt: Date().ISO8601Format(), host: Self.hostName, pid: getpid())
+                            finishedAt: Date().ISO8601Format(), host: Self.hostName, pid: getpid(),
+                            machine: MachineDescription.current)
     try StoreFile.writeJSON(record, to: layout.recordFile(key), durable: syncsToDisk)
     try StepIndex(layout: layout).remember(record, durable: syncsToDisk)
     try? files.removeItem(at: layout.scratchDirectory(key))

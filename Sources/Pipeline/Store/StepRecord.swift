@@ -30,6 +30,9 @@ public struct StepRecord: Sendable, Codable, Equatable {
   public let finishedAt: String
   public let host: String
   public let pid: Int32
+  /// The hardware it ran on (`MachineDescription`), so measured times and memory name their
+  /// machine; nil in records written before it existed.
+  public let machine: String?
 
   /// SHA-256 over the sorted `path NUL sha256 NUL size LF` lines: what a reader of these outputs
   /// hashes into its own key.

@@ -40,7 +40,12 @@ struct DiffCommand: ParsableCommand {
     guard sweep.manifest.published != nil else {
       throw PipelineCommandError("\(sweep.manifest.path) has no published values to compare with")
     }
+    guard sweep.manifest.published?.compared == true else {
+      throw PipelineCommandError("\(sweep.manifest.path): the paper's values were measured on other hardware (published.compare: false); "
+        + "`mfd report` shows them side by side, there is nothing to hold ours against")
+    }
     print("> \(report.banner)")
+    let severalMetrics = sweep.manifest.layout.metrics.count > 1
     var counts: [PaperComparison: Int] = [:]
     for cell in report.cells {
       counts[cell.comparison, default: 0] += 1
@@ -49,7 +54,7 @@ struct DiffCommand: ParsableCommand {
       let difference = cell.difference.map { report.formatSigned($0) } ?? "—"
       let tolerance = cell.published.map { "±" + report.format($0.tolerance) } ?? ""
       print("\(cell.comparison == .withinTolerance ? "ok " : cell.comparison == .outsideTolerance ? "OUT" : "-- ") "
-        + "\(cell.key)  ours \(ours)  paper \(paper)  Δ \(difference) (tolerance \(tolerance))")
+        + "\(cell.key)\(severalMetrics ? " " + cell.metric : "")  ours \(ours)  paper \(paper)  Δ \(difference) (tolerance \(tolerance))")
     }
     print("within \(counts[.withinTolerance] ?? 0), outside \(counts[.outsideTolerance] ?? 0), missing \(counts[.missing] ?? 0)")
     if (counts[.outsideTolerance] ?? 0) > 0 { throw ExitCode(1) }
