@@ -88,4 +88,31 @@ import Testing
     #expect(cost.estimatedSeconds(for: sweep.graph[StepID(.train, "net_b-toyset-softmax-s0")]!, threads: 2, totalThreads: 2) == nil)
     #expect(cost.estimatedSeconds(for: sweep.graph[StepID(.fetch, "toyset")]!, threads: 2, totalThreads: 2) == 3)
   }
+
+  /// A cost model that predicts 100 s for every train step of net_a and 1000 s for net_b.
+  struct FixedCostModel: CostModel {
+    func estimatedSeconds(for step: Step, threads: Int, totalThreads: Int) -> Double? {
+      guard step.id.kind == .train else { return nil }
+      return step.config[path: "model"]?.stringValue == "net_a" ? 100 : 1000
+    }
+  }
+
+  @Test func estimatesOfStepsToRunAreScaledByWhatFinishedStepsTook() throws {
+    let bench = TestBench()
+    try bench.run(try Fixtures.sweep(bench.directory))
+    let more = try Fixtures.sweep(bench.directory, set: ["seeds=0,1,2"])
+    let planner = Planner(store: bench.store, registry: bench.registry, costModel: FixedCostModel(), jobs: 1, totalThreads: 2)
+    let plan = planner.plan(more.graph)
+    #expect(plan.calibrationSamples == 8)  // 2 models × 2 losses × seeds 0, 1
+    // The fake runner takes milliseconds, so the measured rate scales 100 s and 1000 s down alike.
+    let ratio = { (model: String) -> Double in
+      let done = plan.entries.filter { $0.record != nil && $0.step.id.kind == .train && $0.step.config[path: "model"]?.stringValue == model }
+      let times = done.map { $0.record!.seconds }.sorted()
+      return (times[1] + times[2]) / 2 / (model == "net_a" ? 100 : 1000)
+    }
+    let newA = try #require(plan[StepID(.train, "net_a-toyset-softmax-s2")]?.estimatedSeconds)
+    let newB = try #require(plan[StepID(.train, "net_b-toyset-softmax-s2")]?.estimatedSeconds)
+    #expect(abs(newA - 100 * ratio("net_a")) < 1e-9 && abs(newB - 1000 * ratio("net_b")) < 1e-9)
+    #expect(newA < 100 && newB < 1000)
+  }
 }

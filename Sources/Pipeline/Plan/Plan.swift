@@ -17,6 +17,9 @@ public struct Plan: Sendable {
   public let entries: [Entry]
   /// Threads each running step gets, as the estimates assume.
   public let threadsPerStep: Int
+  /// Finished train/evaluate steps of this plan whose recorded times scaled the estimates
+  /// (`EstimateCalibration`); 0 when the estimates are the cost model's alone.
+  public var calibrationSamples: Int = 0
 
   public var toRun: [Entry] { entries.filter(\.willRun) }
 

@@ -60,7 +60,10 @@ public struct Planner: Sendable {
       entries.append(entry)
       byID[step.id] = entry
     }
-    return Plan(entries: entries, threadsPerStep: threadsPerStep)
+    guard let costModel else { return Plan(entries: entries, threadsPerStep: threadsPerStep) }
+    let (calibrated, samples) = EstimateCalibration.calibrate(entries, model: costModel, threads: threadsPerStep,
+                                                              totalThreads: totalThreads)
+    return Plan(entries: calibrated, threadsPerStep: threadsPerStep, calibrationSamples: samples)
   }
 
   /// Why a step with no stored result runs, compared with the last run of the same id.

@@ -49,7 +49,9 @@ enum PlanPrinter {
     lines.append("by reason: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
     lines.append("estimated compute: \(Duration.seconds(serial).formattedShort) step-time"
       + " (≈ \(Duration.seconds(serial / Double(jobs)).formattedShort) wall with \(jobs) concurrent step(s))"
-      + (unknown > 0 ? ", \(unknown) step(s) without an estimate" : ""))
+      + (unknown > 0 ? ", \(unknown) step(s) without an estimate" : "")
+      + (plan.calibrationSamples > 0 ? "; scaled by the measured times of \(plan.calibrationSamples) finished step(s)"
+                                     : "; from FLOPs at an assumed machine rate (no finished step to calibrate on yet)"))
     return lines.joined(separator: "\n")
   }
 
