@@ -60,14 +60,15 @@ import Testing
     let expected = try Data(contentsOf: root.appendingPathComponent("straight/tiny.md"))
 
     // Kill i lands after the store holds milestones[i] finished steps plus a seeded delay of up to
-    // a tenth of an uninterrupted run, so kills hit every phase (data, training, evaluation) and
-    // the sweep cannot finish before the last one, however loaded the machine is.
+    // 5 % of an uninterrupted run (at most half a second), so kills hit every phase (data,
+    // training, evaluation) and the sweep cannot finish before the last one, however loaded the
+    // machine is.
     var state: UInt64 = 0x9E37_79B9_7F4A_7C15
     let store = root.appendingPathComponent("store-killed")
     var finished: [String: Date] = [:]
-    for milestone in [0, 4, 8, 12] {
+    for milestone in [0, 3, 6, 9] {
       state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-      let delay = duration * 0.1 * Double(state >> 40) / Double(1 << 24)
+      let delay = min(0.5, duration * 0.05) * Double(state >> 40) / Double(1 << 24)
       let run = try launch(in: root, store: "store-killed", output: "killed", dataRoot: dataRoot)
       while finishedRecords(store).count < milestone && run.isRunning { Thread.sleep(forTimeInterval: 0.01) }
       Thread.sleep(forTimeInterval: delay)
