@@ -38,7 +38,7 @@ public enum FeatureMapFigure {
       panels.append(.init(title: run.loss.text, grid: FeatureMapGrid(maps, count: request.channels)))
       let model = run.result.configuration.model
       sources.append("\(run.loss.text): \(AccuracyCurves.describe(model)), seed \(run.result.configuration.seed), "
-        + "\(run.result.history.count) epochs, final test \(String(format: "%.2f", run.result.finalTestAccuracy * 100)) %")
+        + "\(run.result.history.count) epoch\(run.result.history.count == 1 ? "" : "s"), final test \(String(format: "%.2f", run.result.finalTestAccuracy * 100)) %")
     }
     let title = "Stage \(request.stage) outputs for \(image.dataset) test image \(image.index) (class \(image.className))"
     return FeatureMapComparison(title: title, panels: panels, notes: sources)

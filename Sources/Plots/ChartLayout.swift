@@ -9,9 +9,10 @@ public struct ChartLayout: Sendable {
   static let margin = 20
   static let tickLength = 6
   static let gap = 10
-  /// Legend row height and its line swatch's length.
-  static let legendRow = 26
+  /// Legend row height, its line swatch's length and the space between entries.
+  static let legendRow = 24
   static let swatchLength = 32
+  static let legendSpacing = 36
 
   public let x: AxisScale
   public let y: AxisScale
@@ -19,13 +20,15 @@ public struct ChartLayout: Sendable {
   public let plotRight: Int
   public let plotTop: Int
   public let plotBottom: Int
-  /// The legend box's top-left corner and size.
-  public let legendX: Int
-  public let legendY: Int
-  public let legendWidth: Int
-  public let legendHeight: Int
+  /// Legend entries in one or more rows between the title and the plot, so the plot keeps the
+  /// chart's full width: each entry's centre row, swatch extent and text start.
+  public let legendEntries: [(centreY: Int, swatchFrom: Int, swatchTo: Int, textX: Int)]
   /// Thickness of series lines.
   public let seriesThickness = 2.5
+  /// The note, word-wrapped to the chart's width.
+  public let noteLines: [String]
+  /// Centre of the title: the chart's centre, moved right if the title would start in the margin.
+  public let titleCentreX: Int
 
   public init(_ chart: LineChart) {
     let allX = chart.series.flatMap { $0.points.map(\.x) + $0.band.map(\.x) }
@@ -38,16 +41,29 @@ public struct ChartLayout: Sendable {
     let yAxis = y
     let tickLabelWidth = yAxis.ticks.map { BitmapFont.width(of: yAxis.label($0), scale: scale) }.max() ?? 0
     plotLeft = Self.margin + textHeight + Self.gap + tickLabelWidth + Self.tickLength + 4
-    plotTop = Self.margin + textHeight + 2 * Self.gap
+    // The last x tick label is centred on the frame: leave it half a label of room.
+    plotRight = chart.width - Self.margin - 2 * BitmapFont.width(of: "0", scale: scale)
+    var entries: [(centreY: Int, swatchFrom: Int, swatchTo: Int, textX: Int)] = []
+    var entryX = plotLeft, row = 0
+    let firstRowCentre = Self.margin + textHeight + Self.gap + Self.legendRow / 2
+    for series in chart.series {
+      let entryWidth = Self.swatchLength + 10 + BitmapFont.width(of: series.name, scale: scale)
+      if entryX > plotLeft, entryX + entryWidth > plotRight {
+        entryX = plotLeft
+        row += 1
+      }
+      let centre = firstRowCentre + row * Self.legendRow
+      entries.append((centre, entryX, entryX + Self.swatchLength, entryX + Self.swatchLength + 10))
+      entryX += entryWidth + Self.legendSpacing
+    }
+    legendEntries = entries
+    let legendRows = chart.series.isEmpty ? 0 : row + 1
+    plotTop = Self.margin + textHeight + Self.gap + legendRows * Self.legendRow + Self.gap
     var bottom = chart.height - Self.margin - textHeight - Self.gap - textHeight - Self.tickLength - 4
-    if chart.note != nil { bottom -= textHeight + Self.gap }
+    noteLines = chart.note.map { Self.wrap($0, width: chart.width - 2 * Self.margin, scale: scale) } ?? []
+    bottom -= noteLines.count * (textHeight + Self.gap / 2) + (noteLines.isEmpty ? 0 : Self.gap / 2)
+    titleCentreX = max(chart.width / 2, Self.margin + BitmapFont.width(of: chart.title, scale: scale) / 2)
     plotBottom = bottom
-    let nameWidth = chart.series.map { BitmapFont.width(of: $0.name, scale: scale) }.max() ?? 0
-    legendWidth = 12 + Self.swatchLength + 10 + nameWidth + 12
-    legendHeight = 8 + chart.series.count * Self.legendRow + 4
-    legendX = chart.width - Self.margin - legendWidth
-    legendY = plotTop
-    plotRight = legendX - 2 * Self.gap
     precondition(plotRight - plotLeft >= 40 && plotBottom - plotTop >= 40,
                  "chart \(chart.width)×\(chart.height) is too small for its labels and legend")
   }
@@ -68,13 +84,30 @@ public struct ChartLayout: Sendable {
   public var xTickLabelY: Int { plotBottom + Self.tickLength + 4 }
   public var xLabelY: Int { xTickLabelY + BitmapFont.height(scale: Self.textScale) + Self.gap }
   public var noteY: Int { xLabelY + BitmapFont.height(scale: Self.textScale) + Self.gap }
+  /// Top of note line `index`.
+  public func noteY(_ index: Int) -> Int { noteY + index * (BitmapFont.height(scale: Self.textScale) + Self.gap / 2) }
   /// Left edge of the rotated y-axis label.
   public var yLabelX: Int { Self.margin }
 
-  /// The centre row of legend entry `index` and its swatch's horizontal extent.
+  /// Legend entry `index` (see `legendEntries`).
   public func legendEntry(_ index: Int) -> (centreY: Int, swatchFrom: Int, swatchTo: Int, textX: Int) {
-    let centre = legendY + 8 + index * Self.legendRow + Self.legendRow / 2 - 2
-    let from = legendX + 12
-    return (centre, from, from + Self.swatchLength, from + Self.swatchLength + 10)
+    legendEntries[index]
+  }
+
+  /// `text` split at spaces into lines at most `width` pixels wide (a longer word stays whole).
+  static func wrap(_ text: String, width: Int, scale: Int) -> [String] {
+    var lines: [String] = []
+    var line = ""
+    for word in text.split(separator: " ") {
+      let candidate = line.isEmpty ? String(word) : line + " " + word
+      if BitmapFont.width(of: candidate, scale: scale) <= width || line.isEmpty {
+        line = candidate
+      } else {
+        lines.append(line)
+        line = String(word)
+      }
+    }
+    if !line.isEmpty { lines.append(line) }
+    return lines
   }
 }

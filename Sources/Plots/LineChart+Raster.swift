@@ -38,10 +38,13 @@ extension LineChart {
     for (index, series) in series.enumerated() {
       let points = series.points.map { (x: layout.xPosition($0.x), y: layout.yPosition($0.y)) }
       canvas.polyline(points, thickness: layout.seriesThickness, colour(ofSeries: index))
+      // A lone point (a one-epoch run) would be a speck: mark it with a square.
+      if points.count == 1 {
+        canvas.fillRect(x: Int(points[0].x.rounded()) - 3, y: Int(points[0].y.rounded()) - 3, width: 7, height: 7,
+                        colour(ofSeries: index))
+      }
     }
 
-    canvas.fillRect(x: layout.legendX, y: layout.legendY, width: layout.legendWidth, height: layout.legendHeight, .white)
-    canvas.strokeRect(x: layout.legendX, y: layout.legendY, width: layout.legendWidth, height: layout.legendHeight, .gridLine)
     for (index, series) in series.enumerated() {
       let entry = layout.legendEntry(index)
       if !series.band.isEmpty {
@@ -55,11 +58,13 @@ extension LineChart {
 
     let plotCentre = (layout.plotLeft + layout.plotRight) / 2
     // Bold by overprinting one pixel to the right: the only weight the bitmap font has.
-    canvas.text(title, x: plotCentre, y: layout.titleY, scale: scale, anchor: .middle)
-    canvas.text(title, x: plotCentre + 1, y: layout.titleY, scale: scale, anchor: .middle)
+    canvas.text(title, x: layout.titleCentreX, y: layout.titleY, scale: scale, anchor: .middle)
+    canvas.text(title, x: layout.titleCentreX + 1, y: layout.titleY, scale: scale, anchor: .middle)
     canvas.text(xLabel, x: plotCentre, y: layout.xLabelY, scale: scale, anchor: .middle)
     canvas.verticalText(yLabel, x: layout.yLabelX, centreY: (layout.plotTop + layout.plotBottom) / 2, scale: scale)
-    if let note { canvas.text(note, x: layout.plotLeft, y: layout.noteY, scale: scale, RGB(90, 90, 90)) }
+    for (index, line) in layout.noteLines.enumerated() {
+      canvas.text(line, x: ChartLayout.margin, y: layout.noteY(index), scale: scale, RGB(90, 90, 90))
+    }
     return canvas
   }
 

@@ -44,10 +44,11 @@ extension LineChart {
     for (index, series) in series.enumerated() {
       let points = series.points.map { (x: c(layout.xPosition($0.x)), y: c(layout.yPosition($0.y))) }
       svg.polyline(points, stroke: colour(ofSeries: index), strokeWidth: layout.seriesThickness, id: "series-\(index)")
+      if points.count == 1 {
+        svg.rect(x: points[0].x - 3.5, y: points[0].y - 3.5, width: 7, height: 7, fill: colour(ofSeries: index))
+      }
     }
 
-    svg.rect(x: Double(layout.legendX), y: Double(layout.legendY), width: Double(layout.legendWidth),
-             height: Double(layout.legendHeight), fill: .white, stroke: .gridLine)
     for (index, series) in series.enumerated() {
       let entry = layout.legendEntry(index)
       let centre = c(Double(entry.centreY))
@@ -61,12 +62,14 @@ extension LineChart {
     }
 
     let plotCentre = Double(layout.plotLeft + layout.plotRight) / 2
-    svg.text(title, x: plotCentre, y: Double(layout.titleY) + baseline, size: fontSize, anchor: .middle, bold: true)
+    svg.text(title, x: Double(layout.titleCentreX), y: Double(layout.titleY) + baseline, size: fontSize, anchor: .middle,
+             bold: true)
     svg.text(xLabel, x: plotCentre, y: Double(layout.xLabelY) + baseline, size: fontSize, anchor: .middle)
     let middle = Double(layout.plotTop + layout.plotBottom) / 2
     svg.text(yLabel, x: Double(layout.yLabelX) + baseline, y: middle, size: fontSize, anchor: .middle, rotate: -90)
-    if let note {
-      svg.text(note, x: Double(layout.plotLeft), y: Double(layout.noteY) + baseline, size: fontSize, fill: RGB(90, 90, 90))
+    for (index, line) in layout.noteLines.enumerated() {
+      svg.text(line, x: Double(ChartLayout.margin), y: Double(layout.noteY(index)) + baseline, size: fontSize,
+               fill: RGB(90, 90, 90))
     }
     return svg.render()
   }
