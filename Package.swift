@@ -54,7 +54,7 @@ let package = Package(
     .target(name: "Steps", dependencies: ["Pipeline", "Datasets", "Training", "Models", "Engine"],
             swiftSettings: numericSettings),
     .target(name: "Plots", dependencies: ["CPNG"]),
-    .target(name: "Figures", dependencies: ["Plots", "Steps", "Datasets", "Training", "Models", "Engine"],
+    .target(name: "Figures", dependencies: ["Plots", "AtomicFiles", "Steps", "Datasets", "Training", "Models", "Engine"],
             swiftSettings: numericSettings),
     .target(name: "Benchmarks", dependencies: ["Models", "Engine", "Kernels", "Datasets"], swiftSettings: numericSettings),
     .executableTarget(

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 import Models
 import Plots
@@ -88,8 +89,8 @@ public enum AccuracyCurves {
     let chart = chart(try curves(runs), title: title ?? defaultTitle(runs))
     let png = stem.appendingPathExtension("png"), svg = stem.appendingPathExtension("svg")
     try FileManager.default.createDirectory(at: stem.deletingLastPathComponent(), withIntermediateDirectories: true)
-    try PNGEncoder.write(chart.canvas(), to: png)
-    try Data(chart.svg().utf8).write(to: svg, options: .atomic)
+    try AtomicFile.write([Data(chart.png())], to: png)
+    try AtomicFile.write([Data(chart.svg().utf8)], to: svg)
     return (png, svg)
   }
 

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 import Plots
 
@@ -50,7 +51,7 @@ public enum FeatureMapFigure {
     let figure = try comparison(request)
     let png = stem.appendingPathExtension("png")
     try FileManager.default.createDirectory(at: stem.deletingLastPathComponent(), withIntermediateDirectories: true)
-    try PNGEncoder.write(figure.canvas(), to: png)
+    try AtomicFile.write([Data(figure.png())], to: png)
     return png
   }
 }
