@@ -28,6 +28,7 @@ let package = Package(
     ),
     .systemLibrary(name: "CSystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+    .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
     .target(name: "AtomicFiles"),
     .target(
@@ -52,11 +53,14 @@ let package = Package(
     ),
     .target(name: "Steps", dependencies: ["Pipeline", "Datasets", "Training", "Models", "Engine"],
             swiftSettings: numericSettings),
+    .target(name: "Plots", dependencies: ["CPNG"]),
+    .target(name: "Figures", dependencies: ["Plots", "AtomicFiles", "Steps", "Datasets", "Training", "Models", "Engine"],
+            swiftSettings: numericSettings),
     .target(name: "Benchmarks", dependencies: ["Models", "Engine", "Kernels", "Datasets"], swiftSettings: numericSettings),
     .executableTarget(
       name: "mfd",
       dependencies: [
-        "Kernels", "Engine", "Models", "Benchmarks", "Datasets", "Training", "Steps", "Pipeline",
+        "Kernels", "Engine", "Models", "Benchmarks", "Datasets", "Training", "Steps", "Pipeline", "Plots", "Figures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -74,6 +78,9 @@ let package = Package(
     .testTarget(name: "StepsTests", dependencies: ["Steps", "Pipeline", "Datasets", "Training", "Models", "Engine"],
                 swiftSettings: numericSettings),
     .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+    .testTarget(name: "PlotsTests", dependencies: ["Plots", "CPNG"]),
+    .testTarget(name: "FiguresTests", dependencies: ["Figures", "Plots", "CPNG", "Datasets", "Training", "Models", "Engine"],
+                swiftSettings: numericSettings),
     .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"],
                 exclude: ["Fixtures"], swiftSettings: numericSettings),
   ],

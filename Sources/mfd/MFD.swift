@@ -8,7 +8,7 @@ struct MFD: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       PlanCommand.self, RunCommand.self, StatusCommand.self, VerifyCommand.self, ReportCommand.self,
-      DiffCommand.self, GCCommand.self, CancelCommand.self, ExecStepCommand.self, Train.self, DataCommand.self, Models.self, Bench.self, BenchStep.self,
+      DiffCommand.self, GCCommand.self, CancelCommand.self, ExecStepCommand.self, Train.self, DataCommand.self, Models.self, FigureCommand.self, Bench.self, BenchStep.self,
     ]
   )
 }

@@ -9,6 +9,10 @@ public final class StageProbe: Layer {
   /// When true, eval-mode forwards record `lastMeanAbsoluteCorrelation`.
   public var recordsCorrelationInEval = false
   public private(set) var lastMeanAbsoluteCorrelation: Float?
+  /// When true, eval-mode forwards keep a copy of the stage output in `lastOutput` (the feature-map
+  /// figures). A copy, because the tensor passing through is a layer's reused output buffer.
+  public var recordsOutputInEval = false
+  public private(set) var lastOutput: Tensor?
   /// The shape seen by the last `outputShape(for:)` or `forward`.
   public private(set) var lastShape: [Int]?
   private let statistic = MFDLoss()
@@ -26,6 +30,7 @@ public final class StageProbe: Layer {
     if mode == .eval, recordsCorrelationInEval {
       lastMeanAbsoluteCorrelation = statistic.meanAbsoluteCorrelation(input)
     }
+    if mode == .eval, recordsOutputInEval { lastOutput = input.copy() }
     return input
   }
 
