@@ -51,14 +51,13 @@ func buildDenseNet(_ config: ModelConfiguration, plan: inout TapPlan) -> Sequent
     }
   }
   features.append(("norm5", BatchNorm2d(channels: channels)))
+  let (prefix, classifier) = classifierLayers(features: channels, config: config)
   return Sequential(named: [
     ("features", Sequential(named: features)),
     ("relu", ReLU(inPlace: true)),
     ("avgpool", AdaptiveAvgPool2d(outputSize: 1)),
     ("flatten", Flatten()),
-    ("embedding", FeatureHook()),
-    ("classifier", Linear(inFeatures: channels, outFeatures: config.classes)),
-  ])
+  ] + prefix + [("classifier", classifier)])
 }
 
 /// torchvision's `_DenseLayer`: BN, ReLU, 1×1 conv to the bottleneck width, BN, ReLU, 3×3 conv to

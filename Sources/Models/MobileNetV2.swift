@@ -46,16 +46,13 @@ func buildMobileNetV2(_ config: ModelConfiguration, plan: inout TapPlan) -> Sequ
   }
   features.append(("18", convBNReLU6(inChannels, lastChannels, kernel: 1, stride: 1, plan: &plan,
                                      label: "features.18")))
-  var classifier: [(String, any Layer)] = []
-  classifier.append(("0", Dropout(probability: config.dropout)))
-  classifier.append(("1", Linear(inFeatures: lastChannels, outFeatures: config.classes)))
+  let (prefix, head) = classifierLayers(features: lastChannels, config: config)
+  let classifier: [(String, any Layer)] = [("0", Dropout(probability: config.dropout)), ("1", head)]
   return Sequential(named: [
     ("features", Sequential(named: features)),
     ("avgpool", AdaptiveAvgPool2d(outputSize: 1)),
     ("flatten", Flatten()),
-    ("embedding", FeatureHook()),
-    ("classifier", Sequential(named: classifier)),
-  ])
+  ] + prefix + [("classifier", Sequential(named: classifier))])
 }
 
 /// torchvision's `Conv2dNormActivation` with ReLU6: conv (no bias), BN, ReLU6 as children 0, 1, 2.

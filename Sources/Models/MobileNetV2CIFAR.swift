@@ -50,12 +50,9 @@ func buildMobileNetV2CIFAR(_ config: ModelConfiguration, plan: inout TapPlan) ->
     ("relu2", ReLU(inPlace: true)),
   ]
   layers += plan.block("mfd_head", label: "relu2")
-  layers += [
-    ("avgpool", AdaptiveAvgPool2d(outputSize: 1)),
-    ("flatten", Flatten()),
-    ("embedding", FeatureHook()),
-    ("linear", Linear(inFeatures: last, outFeatures: config.classes)),
-  ]
+  let (prefix, classifier) = classifierLayers(features: last, config: config)
+  layers += [("avgpool", AdaptiveAvgPool2d(outputSize: 1)), ("flatten", Flatten())] + prefix
+  layers.append(("linear", classifier))
   return Sequential(named: layers)
 }
 

@@ -41,13 +41,16 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
   /// Channels of the input images: 3 (RGB) for the paper's datasets, 1 for Fashion-MNIST. Only
   /// the stem convolution's input changes.
   public var inputChannels: Int
+  /// The classifier head and its loss: softmax (torchvision's head) or a face loss of Table VI.
+  public var head: HeadConfiguration
 
   public init(
     architecture: Architecture, classes: Int, widthMultiplier: Double = 1, stemPool: Bool = false,
     mfdPlacement: MFDPlacement = .none, mfdLambda: Float = 1, dropout: Float? = nil,
-    inputChannels: Int = 3
+    inputChannels: Int = 3, head: HeadConfiguration = .softmax
   ) {
     self.inputChannels = inputChannels
+    self.head = head
     self.architecture = architecture
     self.classes = classes
     self.widthMultiplier = widthMultiplier
@@ -68,13 +71,15 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     if stemPool, architecture == .mobilenet_v2 || architecture == .mobilenet_v2_cifar {
       throw .invalid("\(architecture.rawValue) has no stem max-pool; stem_pool applies to resnet50, resnext50_32x4d and densenet121")
     }
+    try head.validate()
   }
 
   private enum CodingKeys: String, CodingKey {
-    case architecture, classes, widthMultiplier, stemPool, mfdPlacement, mfdLambda, dropout, inputChannels
+    case architecture, classes, widthMultiplier, stemPool, mfdPlacement, mfdLambda, dropout, inputChannels, head
   }
 
-  /// Configurations written before `inputChannels` existed decode as RGB.
+  /// Configurations written before `inputChannels` existed decode as RGB, and those written
+  /// before `head` existed as softmax.
   public init(from decoder: any Decoder) throws {
     let values = try decoder.container(keyedBy: CodingKeys.self)
     architecture = try values.decode(Architecture.self, forKey: .architecture)
@@ -85,6 +90,22 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     mfdLambda = try values.decode(Float.self, forKey: .mfdLambda)
     dropout = try values.decode(Float.self, forKey: .dropout)
     inputChannels = try values.decodeIfPresent(Int.self, forKey: .inputChannels) ?? 3
+    head = try values.decodeIfPresent(HeadConfiguration.self, forKey: .head) ?? .softmax
+  }
+
+  /// A softmax head is left out, so softmax configurations (checkpoints, results) read as they
+  /// did before face heads existed.
+  public func encode(to encoder: any Encoder) throws {
+    var values = encoder.container(keyedBy: CodingKeys.self)
+    try values.encode(architecture, forKey: .architecture)
+    try values.encode(classes, forKey: .classes)
+    try values.encode(widthMultiplier, forKey: .widthMultiplier)
+    try values.encode(stemPool, forKey: .stemPool)
+    try values.encode(mfdPlacement, forKey: .mfdPlacement)
+    try values.encode(mfdLambda, forKey: .mfdLambda)
+    try values.encode(dropout, forKey: .dropout)
+    try values.encode(inputChannels, forKey: .inputChannels)
+    if head != .softmax { try values.encode(head, forKey: .head) }
   }
 
   /// A channel count scaled by the width multiplier (at least 1).

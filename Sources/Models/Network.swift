@@ -10,7 +10,8 @@ public final class Network: Layer {
   public let stageProbes: [StageProbe]
   /// The MFD taps in forward order (empty for placement `none`).
   public let mfdTaps: [MFDTap]
-  /// The pooled embedding before the classifier.
+  /// The penultimate embedding: the pooled features before the classifier, or for a face head
+  /// the output of its `embed` layer (what the center loss acts on).
   public let embedding: FeatureHook
 
   /// Builds the network described by `configuration`; parameters stay zero until `initialise(seed:)`.

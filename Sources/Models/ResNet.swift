@@ -42,7 +42,7 @@ func buildResNet(_ config: ModelConfiguration, style: BottleneckStyle, plan: ino
     layers.append((name, Sequential(named: stage)))
     layers += plan.stage(index + 1)
   }
-  return Sequential(named: layers + classifierHead(features: inChannels, classes: config.classes))
+  return Sequential(named: layers + classifierHead(features: inChannels, config: config))
 }
 
 /// torchvision's `Bottleneck`: 1×1 reduce, 3×3 (grouped, strided), 1×1 expand ×4, each with BN;
@@ -82,12 +82,9 @@ private func makeBottleneck(
   return Residual(main: Sequential(named: main), shortcut: downsample, post: post)
 }
 
-/// Global average pool, the penultimate-feature hook, and the linear classifier `fc`.
-private func classifierHead(features: Int, classes: Int) -> [(String, any Layer)] {
-  [
-    ("avgpool", AdaptiveAvgPool2d(outputSize: 1)),
-    ("flatten", Flatten()),
-    ("embedding", FeatureHook()),
-    ("fc", Linear(inFeatures: features, outFeatures: classes)),
-  ]
+/// Global average pool, the penultimate-feature hook, and the classifier `fc` (linear, or the
+/// face head of `config.head`).
+private func classifierHead(features: Int, config: ModelConfiguration) -> [(String, any Layer)] {
+  let (prefix, classifier) = classifierLayers(features: features, config: config)
+  return [("avgpool", AdaptiveAvgPool2d(outputSize: 1)), ("flatten", Flatten())] + prefix + [("fc", classifier)]
 }

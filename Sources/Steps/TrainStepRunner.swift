@@ -74,11 +74,7 @@ public struct TrainStepRunner: StepRunner {
       throw StepConfigError(step: context.step.id.description, field: "model",
                             expected: "one of \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
     }
-    let base = try context.string("loss.base")
-    guard base == "softmax" else {
-      throw StepConfigError(step: context.step.id.description, field: "loss.base",
-                            expected: "'softmax' (the face losses of Table VI are not built yet)")
-    }
+    let head = try Self.head(context)
     let placementName = try context.string("loss.mfd_placement")
     guard let placement = MFDPlacement(rawValue: placementName) else {
       throw StepConfigError(step: context.step.id.description, field: "loss.mfd_placement", expected: "none, stages or blocks")
@@ -87,7 +83,7 @@ public struct TrainStepRunner: StepRunner {
     let model = ModelConfiguration(
       architecture: architecture, classes: data.classes, widthMultiplier: try context.double("settings.model.width_multiplier"),
       stemPool: stemPool, mfdPlacement: placement, mfdLambda: Float(try context.double("loss.mfd_lambda")),
-      inputChannels: data.channels)
+      inputChannels: data.channels, head: head)
     let milestones = context.config[path: "settings.schedule.milestones"]?.arrayValue?.compactMap(\.intValue) ?? []
     return TrainingConfiguration(
       model: model, epochs: try context.int("settings.schedule.epochs"),
@@ -96,5 +92,21 @@ public struct TrainStepRunner: StepRunner {
       momentum: Float(try context.double("settings.optimizer.momentum")),
       weightDecay: Float(try context.double("settings.optimizer.weight_decay")),
       seed: UInt64(try context.int("seed")))
+  }
+
+  /// The classifier head of `loss.base` (softmax, center, am_softmax, arcface) with the face
+  /// loss's parameters the manifest gives (`loss.scale`, `loss.margin`, `loss.center_lambda`,
+  /// `loss.center_alpha`, `loss.embedding_features`), the training code's defaults for the rest.
+  static func head(_ context: StepContext) throws -> HeadConfiguration {
+    let name = try context.string("loss.base")
+    guard let base = BaseLoss(rawValue: name) else {
+      throw StepConfigError(step: context.step.id.description, field: "loss.base",
+                            expected: "one of \(BaseLoss.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    let number = { (key: String) in context.config[path: "loss.\(key)"]?.doubleValue.map { Float($0) } }
+    return HeadConfiguration(
+      loss: base, embeddingFeatures: context.optionalInt("loss.embedding_features") ?? HeadConfiguration.defaultEmbeddingFeatures,
+      scale: number("scale"), margin: number("margin"), centerLambda: number("center_lambda"),
+      centerAlpha: number("center_alpha"))
   }
 }

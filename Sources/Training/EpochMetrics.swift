@@ -5,8 +5,12 @@ public struct EpochMetrics: Sendable, Equatable, Codable {
   public var epoch: Int
   /// The SGD learning rate used throughout the epoch.
   public var learningRate: Double
-  /// Mean softmax cross-entropy over the epoch's training images (train mode).
+  /// Mean classification loss over the epoch's training images (train mode): softmax
+  /// cross-entropy, or AM-Softmax's / ArcFace's margin cross-entropy.
   public var trainCrossEntropy: Double
+  /// Mean unweighted center loss L_C over the epoch's training images; nil without center loss.
+  /// The total loss adds λ_c times it.
+  public var trainCenterLoss: Double?
   /// Mean unweighted MFD loss of each tap over the epoch's training images, in network order
   /// (empty without MFD). The total loss adds λ times each.
   public var trainMFD: [TapLoss]
@@ -37,8 +41,10 @@ public struct EpochMetrics: Sendable, Equatable, Codable {
     epoch: Int, learningRate: Double, trainCrossEntropy: Double, trainMFD: [TapLoss],
     trainAccuracy: Double, testAccuracy: Double, testCrossEntropy: Double,
     stageCorrelation: [StageCorrelation], seconds: Double, trainSeconds: Double,
-    trainImages: Int, evaluationSeconds: Double, imagesPerSecond: Double, peakResidentBytes: Int
+    trainImages: Int, evaluationSeconds: Double, imagesPerSecond: Double, peakResidentBytes: Int,
+    trainCenterLoss: Double? = nil
   ) {
+    self.trainCenterLoss = trainCenterLoss
     self.epoch = epoch
     self.learningRate = learningRate
     self.trainCrossEntropy = trainCrossEntropy

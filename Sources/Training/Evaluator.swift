@@ -7,7 +7,8 @@ public struct EvaluationMetrics: Sendable, Equatable, Codable {
   public var accuracy: Double
   public var correct: Int
   public var samples: Int
-  /// Mean softmax cross-entropy over the samples.
+  /// Mean classification loss over the samples: softmax cross-entropy, or for AM-Softmax and
+  /// ArcFace their margin cross-entropy as trained (the center loss's term is not included).
   public var crossEntropy: Double
   /// Each stage's mean |R_ij| (i ≠ j), averaged over the test batches with at least two
   /// images; empty when not measured.
@@ -25,11 +26,13 @@ public struct EvaluationMetrics: Sendable, Equatable, Codable {
 public struct Evaluator {
   public let network: Network
   public let measuresStageCorrelation: Bool
-  private let crossEntropy = SoftmaxCrossEntropy()
+  /// The network's training loss (its head's); top-1 is the argmax of the network's output.
+  private let crossEntropy: any ClassificationLoss
 
   public init(network: Network, measuresStageCorrelation: Bool) {
     self.network = network
     self.measuresStageCorrelation = measuresStageCorrelation
+    crossEntropy = network.configuration.head.makeLoss()
   }
 
   /// One pass over `data`; nil when `shouldStop` turned true between two batches.

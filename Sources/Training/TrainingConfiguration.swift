@@ -70,6 +70,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     if a.mfdPlacement != b.mfdPlacement { fields.append("model.mfdPlacement") }
     if a.mfdLambda != b.mfdLambda { fields.append("model.mfdLambda") }
     if a.dropout != b.dropout { fields.append("model.dropout") }
+    if a.head != b.head { fields.append("model.head") }
     // A field added to ModelConfiguration later is still reported, if less precisely.
     if a != b, !fields.contains(where: { $0.hasPrefix("model.") }) { fields.append("model") }
     if epochs != other.epochs { fields.append("epochs") }

@@ -15,7 +15,7 @@ extension TrainingRun {
     let batches = training.batchesPerEpoch
     var stream = training.batches(epoch: epoch, from: 0)
     var images = 0, correct = 0
-    var crossEntropySum = 0.0, totalLossSum = 0.0
+    var crossEntropySum = 0.0, totalLossSum = 0.0, centerSum = 0.0
     var mfdSums = [Double](repeating: 0, count: trainer.taps.count)
     for index in 0..<batches {
       if cancellation.isCancelled { return nil }
@@ -45,6 +45,7 @@ extension TrainingRun {
       images += batch.count
       correct += result.correct
       crossEntropySum += Double(result.crossEntropy) * n
+      centerSum += Double(result.center ?? 0) * n
       totalLossSum += Double(result.total) * n
       for (t, tap) in result.mfd.enumerated() { mfdSums[t] += Double(tap.loss) * n }
       let elapsed = seconds(since: epochStart)
@@ -72,7 +73,8 @@ extension TrainingRun {
       stageCorrelation: test.stageCorrelation, seconds: seconds(since: epochStart),
       trainSeconds: trainSeconds, trainImages: images, evaluationSeconds: evaluationSeconds,
       imagesPerSecond: trainSeconds > 0 ? Double(images) / trainSeconds : 0,
-      peakResidentBytes: ResidentMemory.peakBytes())
+      peakResidentBytes: ResidentMemory.peakBytes(),
+      trainCenterLoss: trainer.centerTaps.isEmpty ? nil : centerSum / Double(images))
   }
 
   /// Draws every dropout mask of epoch `epoch` from (seed, epoch) rather than from a stream that

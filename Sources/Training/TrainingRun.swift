@@ -52,7 +52,7 @@ public final class TrainingRun {
     optimizer = SGD(parameters: network.namedParameters(),
                     learningRate: Float(configuration.schedule.rate(epoch: 0)),
                     momentum: configuration.momentum, weightDecay: configuration.weightDecay)
-    trainer = ClassifierTrainer(model: network, optimizer: optimizer)
+    trainer = ClassifierTrainer(model: network, optimizer: optimizer, loss: configuration.model.head.makeLoss())
     dropoutLayers = network.allLayers().compactMap { $0 as? Dropout }
     self.training = training
     self.evaluation = evaluation

@@ -63,6 +63,18 @@ struct Train: ParsableCommand {
   var mfd: MFDPlacement = .none
   @Option(help: "λ of every MFD term.")
   var lambda: Float = 1
+  @Option(help: "Classification loss: softmax, or a face loss of Table VI: center, am_softmax, arcface (these add a 512-wide embedding before their head; MFD combines with any).")
+  var loss: BaseLoss = .softmax
+  @Option(help: "AM-Softmax / ArcFace scale s (default 7.5 / 64).")
+  var scale: Float?
+  @Option(help: "AM-Softmax / ArcFace margin m (default 0.35 / 0.5, Table VI).")
+  var margin: Float?
+  @Option(help: "Center loss weight λ_c (default 0.003).")
+  var centerLambda: Float?
+  @Option(help: "Center loss centre update rate α (default 0.5).")
+  var centerAlpha: Float?
+  @Option(help: "Face losses: embedding width before the width multiplier.")
+  var embeddingFeatures: Int = HeadConfiguration.defaultEmbeddingFeatures
 
   @Option(help: "Epochs.")
   var epochs: Int = 100
@@ -109,6 +121,19 @@ struct Train: ParsableCommand {
     guard progressEvery >= 0 else { throw ValidationError("--progress-every must be ≥ 0, got \(progressEvery)") }
     _ = try parsedMilestones()
     if resume, checkpointDir == nil { throw ValidationError("--resume needs --checkpoint-dir") }
+    if loss != .am_softmax, loss != .arcface, scale != nil || margin != nil {
+      throw ValidationError("--scale and --margin apply to --loss am_softmax or arcface, not \(loss.rawValue)")
+    }
+    if loss != .center, centerLambda != nil || centerAlpha != nil {
+      throw ValidationError("--center-lambda and --center-alpha apply to --loss center, not \(loss.rawValue)")
+    }
+    do { try head.validate() } catch { throw ValidationError(error.description) }
+  }
+
+  /// The classifier head and loss the options select.
+  var head: HeadConfiguration {
+    HeadConfiguration(loss: loss, embeddingFeatures: embeddingFeatures, scale: scale, margin: margin,
+                      centerLambda: centerLambda, centerAlpha: centerAlpha)
   }
 
   func parsedMilestones() throws -> [Int] {
@@ -126,7 +151,7 @@ struct Train: ParsableCommand {
     let (training, evaluation, classCount, channels) = try loadData()
     let configuration = TrainingConfiguration(
       model: ModelConfiguration(architecture: model, classes: classCount, widthMultiplier: width, stemPool: stemPool,
-                                mfdPlacement: mfd, mfdLambda: lambda, inputChannels: channels),
+                                mfdPlacement: mfd, mfdLambda: lambda, inputChannels: channels, head: head),
       epochs: epochs, schedule: StepSchedule(base: lr, milestones: try parsedMilestones(), gamma: gamma),
       momentum: momentum, weightDecay: weightDecay, seed: seed, measuresStageCorrelation: !noStageCorrelation)
     let store = checkpointDir.map { EpochCheckpointStore(directory: URL(fileURLWithPath: $0)) }
@@ -179,6 +204,7 @@ extension Train {
 }
 
 extension MFDPlacement: ExpressibleByArgument {}
+extension BaseLoss: ExpressibleByArgument {}
 
 /// Raises `token` on SIGINT or SIGTERM so the run stops at the next batch boundary; a second
 /// signal ends the process at once.

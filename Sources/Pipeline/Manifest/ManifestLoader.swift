@@ -97,8 +97,9 @@ public enum ManifestLoader {
     var losses: [LossSpec] = []
     for element in try node.nonEmptySequence() {
       let mapping = try element.mapping()
-      try mapping.rejectUnknownKeys(allowed: ["base", "lambda", "placement", "label"])
+      try mapping.rejectUnknownKeys(allowed: ["base", "lambda", "placement", "label"] + LossParameters.keys.map(\.key))
       let base = try mapping.require("base").oneOf(LossSpec.baseLosses)
+      let parameters = try readLossParameters(mapping, base: base)
       let placementNode = mapping.optional("placement")
       let placementName = try placementNode?.oneOf(LossSpec.Placement.allCases.map(\.rawValue)) ?? "none"
       let placement = LossSpec.Placement(rawValue: placementName)!
@@ -110,11 +111,34 @@ public enum ManifestLoader {
       if placement != .none, lambda <= 0 {
         throw (lambdaNode ?? element).error("placement \(placementName) needs lambda > 0")
       }
-      let loss = LossSpec(base: base, lambda: lambda, placement: placement, label: try mapping.optional("label")?.string())
+      let loss = LossSpec(base: base, lambda: lambda, placement: placement, parameters: parameters,
+                          label: try mapping.optional("label")?.string())
       guard !losses.contains(where: { $0.tag == loss.tag }) else { throw element.error("loss '\(loss.tag)' is listed twice") }
       losses.append(loss)
     }
     return losses
+  }
+
+  /// A face loss's parameters (`scale`, `margin`, `center_lambda`, `center_alpha`,
+  /// `embedding_features`): each only for the bases it applies to, each in its range.
+  private static func readLossParameters(_ mapping: YAMLMapping, base: String) throws(ManifestError) -> LossParameters {
+    var parameters = LossParameters()
+    for (key, bases) in LossParameters.keys {
+      guard let node = mapping.optional(key) else { continue }
+      guard bases.contains(base) else {
+        throw node.error("'\(key)' applies to \(bases.joined(separator: ", ")), not \(base)")
+      }
+      let value = key == "embedding_features" ? Double(try node.int()) : try node.double()
+      if let problem = LossParameters.problem(key: key, value: value, base: base) { throw node.error(problem) }
+      switch key {
+      case "scale": parameters.scale = value
+      case "margin": parameters.margin = value
+      case "center_lambda": parameters.centerLambda = value
+      case "center_alpha": parameters.centerAlpha = value
+      default: parameters.embeddingFeatures = Int(value)
+      }
+    }
+    return parameters
   }
 
   /// `grid.settings`: dotted setting path → non-empty list of values, typed by the schema.
