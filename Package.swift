@@ -54,7 +54,7 @@ let package = Package(
     .target(name: "Steps", dependencies: ["Pipeline", "Datasets", "Training", "Models", "Engine"],
             swiftSettings: numericSettings),
     .target(name: "Plots", dependencies: ["CPNG"]),
-    .target(name: "Figures", dependencies: ["Plots", "AtomicFiles", "Steps", "Datasets", "Training", "Models", "Engine"],
+    .target(name: "Figures", dependencies: ["Plots", "AtomicFiles", "Pipeline", "Kernels", "Steps", "Datasets", "Training", "Models", "Engine"],
             swiftSettings: numericSettings),
     .target(name: "Benchmarks", dependencies: ["Models", "Engine", "Kernels", "Datasets"], swiftSettings: numericSettings),
     .executableTarget(
@@ -79,7 +79,7 @@ let package = Package(
                 swiftSettings: numericSettings),
     .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
     .testTarget(name: "PlotsTests", dependencies: ["Plots", "CPNG"]),
-    .testTarget(name: "FiguresTests", dependencies: ["Figures", "Plots", "CPNG", "Datasets", "Training", "Models", "Engine"],
+    .testTarget(name: "FiguresTests", dependencies: ["Figures", "Plots", "CPNG", "Datasets", "Training", "Models", "Engine", "Pipeline", "Steps"],
                 swiftSettings: numericSettings),
     .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"],
                 exclude: ["Fixtures"], swiftSettings: numericSettings),

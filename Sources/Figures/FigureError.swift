@@ -7,6 +7,8 @@ public enum FigureError: Error, CustomStringConvertible, Equatable {
   case imageIndex(Int, count: Int, file: String)
   case stage(Int, available: Int)
   case channels(network: Int, image: Int)
+  /// A figure step whose configuration the runner cannot use (a manifest/runner version mismatch).
+  case invalidFigureStep(step: String, reason: String)
 
   public var description: String {
     switch self {
@@ -17,6 +19,7 @@ public enum FigureError: Error, CustomStringConvertible, Equatable {
     case .stage(let stage, let available): "stage \(stage) does not exist; the network has stages 0…\(available - 1)"
     case .channels(let network, let image):
       "the network takes \(network)-channel images but the split holds \(image)-channel images: wrong dataset?"
+    case .invalidFigureStep(let step, let reason): "\(step): \(reason)"
     }
   }
 }

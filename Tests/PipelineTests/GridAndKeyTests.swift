@@ -77,4 +77,21 @@ import Testing
   func lossTagsAreShortAndReadable(_ loss: LossSpec, _ tag: String) {
     #expect(loss.tag == tag)
   }
+
+  @Test func figuresBecomeStepsAfterTheModelsTheyDraw() throws {
+    let directory = TemporaryDirectory()
+    let text = Fixtures.manifest() + """
+      figures:
+        - {id: curves, kind: accuracy_curves, model: net_a, dataset: toyset, losses: [softmax, mfd1]}
+        - {id: maps, kind: feature_maps, model: net_b, dataset: toyset, losses: [mfd1], stage: 1, image: 3}
+
+      """
+    let sweep = try Fixtures.sweep(directory, text: text)
+    let curves = try #require(sweep.graph.steps.first { $0.id == StepID(.figure, "curves") })
+    #expect(curves.inputs == [StepID(.train, "net_a-toyset-softmax-s0"), StepID(.train, "net_a-toyset-softmax-s1"),
+                              StepID(.train, "net_a-toyset-mfd1-s0"), StepID(.train, "net_a-toyset-mfd1-s1")])
+    let maps = try #require(sweep.graph.steps.first { $0.id == StepID(.figure, "maps") })
+    #expect(maps.inputs == [StepID(.train, "net_b-toyset-mfd1-s0"), StepID(.preprocess, "toyset")])
+    #expect(maps.config[path: "stage"] == .int(1) && maps.config[path: "image"] == .int(3) && maps.config[path: "channels"] == .int(64))
+  }
 }

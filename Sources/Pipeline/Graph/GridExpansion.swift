@@ -41,8 +41,24 @@ public enum GridExpansion {
       "table": .string(manifest.table.id),
       metrics.count == 1 ? "metric" : "metrics": metrics.count == 1 ? .string(metrics[0]) : .array(metrics.map(ConfigValue.string)),
     ]), inputs: evaluations))
+    for figure in manifest.figures {
+      steps.append(figureStep(figure, manifest: manifest, seeds: settings.seeds))
+    }
     // A single manifest cannot conflict with itself: ids are unique by construction.
     return try! StepGraph(steps: steps)
+  }
+
+  /// `figure@<id>` after the trained models it draws: every seed's for curves, the first seed's
+  /// (and the test split) for feature maps. Variants take the grid's first setting combination.
+  static func figureStep(_ figure: FigureSpec, manifest: Manifest, seeds: [Int]) -> Step {
+    let variant = manifest.variants.first?.tag ?? ""
+    let cells = figure.losses.map { CellKey(model: figure.model, dataset: figure.dataset, loss: $0, variant: variant) }
+    var inputs: [StepID]
+    switch figure.kind {
+    case .accuracyCurves: inputs = cells.flatMap { cell in seeds.map { trainID(cell, seed: $0) } }
+    case .featureMaps: inputs = cells.map { trainID($0, seed: seeds[0]) } + [preprocessID(figure.dataset)]
+    }
+    return Step(id: StepID(.figure, figure.id), config: figure.configValue, inputs: inputs)
   }
 
   public static func fetchID(_ dataset: String) -> StepID { StepID(.fetch, dataset) }

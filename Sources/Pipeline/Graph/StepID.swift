@@ -1,6 +1,8 @@
 /// What a step does. The Steps module provides a `StepRunner` per kind.
 public enum StepKind: String, Sendable, CaseIterable, Codable, Comparable {
   case fetch, preprocess, train, evaluate, aggregate
+  /// A figure drawn from trained models (`figures:` in a manifest); runs after the table.
+  case figure
 
   public static func < (a: StepKind, b: StepKind) -> Bool {
     allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!

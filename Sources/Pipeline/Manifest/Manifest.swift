@@ -22,6 +22,8 @@ public struct Manifest: Sendable {
   public let layout: ReportLayout
   /// nil when the manifest has no published numbers (the offline demo): reports show ours only.
   public let published: PublishedValues?
+  /// Figures drawn from the grid's runs (empty for most tables).
+  public var figures: [FigureSpec] = []
   public let profiles: ProfileCatalog
   /// The profile used when none is asked for (`paper` unless the manifest says `default_profile:`).
   public let defaultProfile: String

@@ -3,7 +3,7 @@ import Foundation
 /// Builds a checked `Manifest` from a YAML file: every key known, every value typed, every reference
 /// (published cells, report axes, profiles) resolved, every error located.
 public enum ManifestLoader {
-  static let topLevelKeys = ["table", "profiles_file", "default_profile", "grid", "report", "published", "profiles"]
+  static let topLevelKeys = ["table", "profiles_file", "default_profile", "grid", "report", "published", "figures", "profiles"]
 
   /// Loads `path`; `profiles_file` is read relative to the manifest's directory.
   /// - Parameter vocabulary: known model and dataset names, for "did you mean" on typos (nil: any id).
@@ -57,6 +57,7 @@ public enum ManifestLoader {
                           settingAxes: settingAxes, layout: layout, published: try PublishedValuesReader.read(publishedNode, for: manifest),
                           profiles: profiles, defaultProfile: defaultProfile, rootLocation: root.location)
     }
+    if let figuresNode = mapping.optional("figures") { manifest.figures = try FiguresReader.read(figuresNode, for: manifest) }
     // Resolve every profile now so a broken one fails at load time, not mid-sweep.
     for name in profiles.names { _ = try manifest.resolveProfile(name) }
     return manifest

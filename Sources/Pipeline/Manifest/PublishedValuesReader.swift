@@ -41,7 +41,8 @@ enum PublishedValuesReader {
     return value
   }
 
-  private static func reference(_ node: YAMLNode, among values: [String], axis: String) throws(ManifestError) -> String {
+  /// The string at `node`, which must be one of the grid's `values` (figures use it too).
+  static func reference(_ node: YAMLNode, among values: [String], axis: String) throws(ManifestError) -> String {
     let value = try node.string()
     guard values.contains(value) else {
       throw node.error("'\(value)' is not a \(axis) of the grid" + KeySuggestion.hint(for: value, among: values)

@@ -46,7 +46,7 @@ public struct ThroughputCostModel: CostModel {
   public func estimatedSeconds(for step: Step, threads: Int, totalThreads: Int) -> Double? {
     let config = step.config
     guard let datasetName = config[path: "dataset"]?.stringValue, let dataset = datasets[datasetName] else {
-      return step.id.kind == .aggregate ? 1 : nil
+      return step.id.kind == .aggregate || step.id.kind == .figure ? 1 : nil
     }
     let share = Double(max(1, threads)) / Double(max(1, totalThreads))
     let gflops = machineGFLOPS * share
@@ -56,7 +56,7 @@ public struct ThroughputCostModel: CostModel {
     case .preprocess where config[path: "source"]?.stringValue == DataSource.standIn.rawValue: return 1
     case .fetch: return dataset.fetchSeconds
     case .preprocess: return dataset.preprocessSeconds
-    case .aggregate: return 1
+    case .aggregate, .figure: return 1
     case .train:
       guard let macs = macs(config, dataset) else { return nil }
       let settings = config[path: "settings"]

@@ -83,6 +83,10 @@ extension TableReport {
     }
     let (done, planned) = runCounts
     lines.append(isComplete ? "All \(planned) runs finished." : "Partial: \(done) of \(planned) runs finished.")
+    for figure in manifest.figures {
+      let stem = ResultsStem.of(figure.id, manifest: manifest, profile: profile)
+      lines += ["", "![\(figure.title ?? figure.id)](\(stem).png)"]
+    }
     return lines.joined(separator: "\n") + "\n"
   }
 
@@ -129,7 +133,7 @@ extension TableReport {
   /// (the paper's for the paper's tables, `demo` for the demo) has no suffix.
   public func write(to directory: URL) throws -> [URL] {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let stem = manifest.table.id + (profile.name == manifest.defaultProfile ? "" : "-\(profile.name)")
+    let stem = ResultsStem.of(manifest.table.id, manifest: manifest, profile: profile)
     var written: [URL] = []
     for (ext, text) in [("md", markdown), ("csv", csv), ("json", json)] {
       let url = directory.appendingPathComponent("\(stem).\(ext)")

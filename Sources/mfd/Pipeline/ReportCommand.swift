@@ -18,8 +18,11 @@ struct ReportCommand: ParsableCommand {
   }
 
   static func writeReport(sweep: Sweep, planner: Planner, directory: String, quiet: Bool) throws {
-    let report = try TableReport(manifest: sweep.manifest, profile: sweep.profile, plan: planner.plan(sweep.graph), store: planner.store)
+    let plan = planner.plan(sweep.graph)
+    let report = try TableReport(manifest: sweep.manifest, profile: sweep.profile, plan: plan, store: planner.store)
     let files = try report.write(to: URL(fileURLWithPath: directory))
+      + FigureFiles.write(manifest: sweep.manifest, profile: sweep.profile, plan: plan, store: planner.store,
+                          to: URL(fileURLWithPath: directory))
     if !quiet { print(report.markdown) }
     print("wrote " + files.map(\.relativePath).joined(separator: ", "))
   }
