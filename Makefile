@@ -19,7 +19,9 @@ SLURM_CLUSTER := scripts/slurm/cluster.sh
 # Pipeline runs: make reproduce-table5 [PROFILE=paper|quick|smoke] [JOBS=n]; make demo.
 PROFILE ?=
 JOBS ?= 1
-MFD := .build/release/mfd
+# The binary sweeps run with; MFD_CONFIG=debug reuses the test build (CI's smoke sweeps).
+MFD_CONFIG ?= release
+MFD := .build/$(MFD_CONFIG)/mfd
 MANIFESTS := $(filter-out profiles,$(basename $(notdir $(wildcard manifests/*.yaml))))
 
 .PHONY: all deps build test test-slurm bench bench-vs-pytorch clean demo reproduce-all $(addprefix reproduce-,$(MANIFESTS))
@@ -42,7 +44,7 @@ SOURCES := Package.swift $(shell find Sources -type f 2>/dev/null)
 build: $(MFD)
 $(MFD): $(SOURCES)
 	@$(MAKE) --no-print-directory deps
-	$(SWIFT) build -c release --product mfd $(BUILD_FLAGS)
+	$(SWIFT) build -c $(MFD_CONFIG) --product mfd $(BUILD_FLAGS)
 	@touch $@
 
 test: deps

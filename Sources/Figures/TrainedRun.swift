@@ -23,7 +23,7 @@ public struct TrainedRun: Sendable {
       throw FigureError.missingFile(file.path, hint: "a finished train step writes it")
     }
     do {
-      result = try JSONDecoder().decode(TrainingResult.self, from: Data(contentsOf: file))
+      result = try TrainingJSON.decoder().decode(TrainingResult.self, from: Data(contentsOf: file))
     } catch {
       throw FigureError.unreadable(file.path, reason: "\(error)")
     }

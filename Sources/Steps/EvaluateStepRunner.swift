@@ -20,7 +20,7 @@ public struct EvaluateStepRunner: StepRunner {
     // same share, so steps running side by side agree on it.
     Threading.setThreadCount(context.threads)
     let trained = try context.input(.train)
-    let result = try JSONDecoder().decode(
+    let result = try TrainingJSON.decoder().decode(
       TrainingResult.self, from: Data(contentsOf: trained.appendingPathComponent(TrainStepRunner.resultFile)))
     // No initialisation: the strict load below sets every parameter, buffer and counter.
     let network = try Network(result.configuration.model)

@@ -49,9 +49,7 @@ public struct TrainStepRunner: StepRunner {
     guard case .finished(let result) = outcome else { throw StepCancelled() }
     try Checkpoint.save(run.network, metadata: ["step": context.step.id.description],
                         to: context.outputDirectory.appendingPathComponent(Self.weightsFile))
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try encoder.encode(result).write(to: context.outputDirectory.appendingPathComponent(Self.resultFile))
+    try TrainingJSON.encoder().encode(result).write(to: context.outputDirectory.appendingPathComponent(Self.resultFile))
   }
 
   /// The data a training step reads: the preprocess step's splits, subsets and augmentation from

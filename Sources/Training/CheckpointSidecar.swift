@@ -52,11 +52,7 @@ public struct CheckpointSidecar: Sendable, Equatable, Codable {
     return EpochCheckpointStore.sha256(bytes) == contentSHA256
   }
 
-  private static var encoder: JSONEncoder {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    return encoder
-  }
+  private static var encoder: JSONEncoder { TrainingJSON.encoder() }
 }
 
 /// A point in the stream of batches.

@@ -53,7 +53,7 @@ extension EpochCheckpointStore {
                     + "(the run stopped before vouching for it)")
     }
     let sidecar: CheckpointSidecar
-    do { sidecar = try JSONDecoder().decode(CheckpointSidecar.self, from: json) } catch {
+    do { sidecar = try TrainingJSON.decoder().decode(CheckpointSidecar.self, from: json) } catch {
       return reject(sidecarURL, "not a readable checkpoint sidecar (\(Self.decodingProblem(error)))")
     }
     guard sidecar.format == CheckpointSidecar.currentFormat else {

@@ -173,9 +173,7 @@ struct Train: ParsableCommand {
 
     switch outcome {
     case .finished(let result):
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-      let json = try encoder.encode(result)
+      let json = try TrainingJSON.encoder().encode(result)
       if let output { try json.write(to: URL(fileURLWithPath: output)) }
       print(String(decoding: json, as: UTF8.self))
     case .cancelled(let epochs, _):

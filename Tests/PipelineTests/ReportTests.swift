@@ -116,4 +116,16 @@ import Testing
     #expect(markdown.contains("All 8 runs finished."))
     #expect(report.csv.split(separator: "\n").count == 9 && report.csv.contains(",loss,2,2,0.25,"))
   }
+
+  /// A diverged run's NaN or infinite metric is stored, read back and shown as such, in every
+  /// rendering, instead of failing the evaluate step or the report.
+  @Test func nonFiniteMetricsOfADivergedRunAreKeptAndRendered() throws {
+    let directory = TemporaryDirectory()
+    try EvaluationMetrics.write(["top1_accuracy": 1.5, "mean_abs_correlation_S4": .infinity, "test_cross_entropy": .nan],
+                                to: directory.url)
+    let read = try EvaluationMetrics.read(from: directory.url)
+    #expect(read["top1_accuracy"] == 1.5 && read["mean_abs_correlation_S4"] == .infinity)
+    #expect(read["test_cross_entropy"]?.isNaN == true)
+    #expect(EvaluationMetrics.configValue(-.infinity) == .string("-inf"))
+  }
 }

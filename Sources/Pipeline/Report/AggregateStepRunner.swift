@@ -15,7 +15,7 @@ public struct AggregateStepRunner: StepRunner {
     for (id, directory) in context.inputDirectories.sorted(by: { $0.id < $1.id }) {
       try context.cancellation.checkpoint()
       let metrics = try EvaluationMetrics.read(from: directory)
-      rows.append(.object(["step": .string(id.description), "metrics": .object(metrics.mapValues(ConfigValue.double))]))
+      rows.append(.object(["step": .string(id.description), "metrics": .object(metrics.mapValues(EvaluationMetrics.configValue))]))
     }
     try Data(ConfigValue.array(rows).canonicalJSON.utf8)
       .write(to: context.outputDirectory.appendingPathComponent(Self.fileName))

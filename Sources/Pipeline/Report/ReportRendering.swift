@@ -110,14 +110,14 @@ extension TableReport {
   }
 
   public var json: String {
-    func number(_ value: Double?) -> ConfigValue { value.map(ConfigValue.double) ?? .null }
+    func number(_ value: Double?) -> ConfigValue { value.map(EvaluationMetrics.configValue) ?? .null }
     let cellValues: [ConfigValue] = cells.map { cell in
       let s = cell.statistics
       return .object([
         "model": .string(cell.key.model), "dataset": .string(cell.key.dataset), "loss": .string(cell.key.loss),
         "setting": .string(cell.key.variant), "metric": .string(cell.metric), "n": .int(s.n), "planned_n": .int(s.expectedSeeds.count), "mean": number(s.mean),
         "sample_std": number(s.sampleStandardDeviation),
-        "per_seed": .object(Dictionary(uniqueKeysWithValues: s.values.map { (String($0.key), ConfigValue.double($0.value)) })),
+        "per_seed": .object(Dictionary(uniqueKeysWithValues: s.values.map { (String($0.key), EvaluationMetrics.configValue($0.value)) })),
         "paper": number(cell.published?.value), "tolerance": number(cell.published.flatMap { $0.tolerance.isFinite ? $0.tolerance : nil }),
         "difference": number(cell.difference), "comparison": .string(cell.comparison.rawValue),
       ])
