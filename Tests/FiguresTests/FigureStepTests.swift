@@ -5,41 +5,18 @@ import Models
 import Pipeline
 import Plots
 import Steps
+import TestSupport
 import Testing
 
 /// Figures as steps of a sweep: a tiny grid on stand-in CIFAR-10 with both figure kinds, run by
 /// the local executor with the real runners, stored like any artifact and copied next to the table.
 @Suite(.serialized) struct FigureStepTests {
-  static let manifest = """
-    table:
-      id: tiny
-      title: "Tiny figure grid"
-    default_profile: tiny
-    grid:
-      model: [mobilenet_v2_cifar]
-      dataset: [cifar10]
-      loss:
-        - {base: softmax, label: Softmax}
-        - {base: softmax, lambda: 1, placement: stages, label: "Softmax + MFD"}
-    report:
-      rows: [model, dataset]
-      columns: [loss]
-      metric: top1_accuracy
+  static let manifest = TinyFashionMNISTGrid.manifest(
+    epochs: 2, milestones: [], seeds: [0, 1], trainSubset: 32, testSubset: 16, models: ["mobilenet_v2_cifar"],
+    datasets: ["cifar10"], source: "stand_in") + """
     figures:
       - {id: curves, kind: accuracy_curves, model: mobilenet_v2_cifar, dataset: cifar10, losses: [softmax, mfd1]}
       - {id: maps, kind: feature_maps, model: mobilenet_v2_cifar, dataset: cifar10, losses: [softmax, mfd1], stage: 1, channels: 16}
-    profiles:
-      tiny:
-        optimizer: {name: sgd, lr: 0.05, momentum: 0.9, weight_decay: 0.0005}
-        schedule: {epochs: 2, milestones: [], gamma: 0.1}
-        data:
-          source: stand_in
-          batch_size: 16
-          train_subset: 32
-          test_subset: 16
-          augmentation: {pad_crop: 4, flip: true}
-        model: {width_multiplier: 0.125}
-        seeds: [0, 1]
 
     """
 

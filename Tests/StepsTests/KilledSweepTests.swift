@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `mfd run` with the real steps on the real Fashion-MNIST, SIGKILLed at several seeded moments

@@ -5,6 +5,7 @@ import Kernels
 import Models
 import Pipeline
 import Steps
+import TestSupport
 import Testing
 
 /// The whole pipeline with the real step runners on the real Fashion-MNIST (Debian's

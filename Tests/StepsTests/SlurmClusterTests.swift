@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The Slurm client a test can use: `SLURM_CONF` set and `sinfo` answering. `make test-slurm`

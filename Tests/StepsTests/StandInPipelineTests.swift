@@ -3,6 +3,7 @@ import Foundation
 import Models
 import Pipeline
 import Steps
+import TestSupport
 import Testing
 
 /// Table V's four datasets as generated stand-ins (the smoke profile's `data.source: stand_in`)

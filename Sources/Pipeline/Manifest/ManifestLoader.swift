@@ -196,7 +196,7 @@ public enum ManifestLoader {
   private static func readMetrics(_ mapping: YAMLMapping, _ node: YAMLNode) throws(ManifestError) -> [ReportMetric] {
     func key(_ node: YAMLNode) throws(ManifestError) -> String {
       let metric = try node.string()
-      guard !metric.isEmpty, metric.unicodeScalars.allSatisfy({ $0.properties.isASCIIHexDigit || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || $0 == "_" }) else {
+      guard !metric.isEmpty, metric.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_") }) else {
         throw node.error("metric '\(metric)' must be a key of the evaluate results (letters, digits and _)")
       }
       return metric

@@ -1,11 +1,11 @@
 /// A 2 × 2 grid of tiny networks on the real Fashion-MNIST, for the end-to-end tests: each
 /// training run takes a fraction of a second in a debug build.
-enum TinyFashionMNISTGrid {
+public enum TinyFashionMNISTGrid {
   /// The manifest `tiny` with its one profile `tiny` (the default), `epochs` epochs and `seeds`.
   /// Other `models`, `datasets` and data `source` make other small grids of the same shape.
-  static func manifest(epochs: Int, milestones: [Int], seeds: [Int], trainSubset: Int, testSubset: Int,
-                       models: [String] = ["resnet50", "mobilenet_v2_cifar"], datasets: [String] = ["fashion_mnist"],
-                       source: String = "published") -> String {
+  public static func manifest(epochs: Int, milestones: [Int], seeds: [Int], trainSubset: Int, testSubset: Int,
+                              models: [String] = ["resnet50", "mobilenet_v2_cifar"], datasets: [String] = ["fashion_mnist"],
+                              source: String = "published") -> String {
     """
     table:
       id: tiny
@@ -39,5 +39,5 @@ enum TinyFashionMNISTGrid {
   }
 
   /// Where Debian's `dataset-fashion-mnist` puts the files (`make test` installs it).
-  static let debianFolder = "/usr/share/datasets/fashion-mnist"
+  public static let debianFolder = "/usr/share/datasets/fashion-mnist"
 }
