@@ -12,6 +12,11 @@ import Testing
     // An abandoned attempt of a key no manifest uses any more.
     let abandoned = StepKey(hex: String(repeating: "ab", count: 32))
     _ = try bench.store.prepareScratch(for: abandoned)
+    // Its per-key lock file, and one of a key that is still referenced.
+    let locks = bench.store.layout.locksRoot
+    try FileManager.default.createDirectory(at: locks, withIntermediateDirectories: true)
+    let kept = try #require(bench.plan(current).entries.first?.key)
+    for key in [abandoned, kept] { _ = FileManager.default.createFile(atPath: bench.store.layout.stepLockFile(key).path, contents: nil) }
 
     let stale = Set(bench.plan(old).entries.compactMap(\.key)).subtracting(bench.plan(current).entries.compactMap(\.key))
     // 8 train + 8 evaluate. fetch and preprocess are shared, and so is the aggregate: the fake
@@ -27,6 +32,10 @@ import Testing
     let removed = try GarbageCollector.collect(bench.store, keeping: referenced, dryRun: false)
     #expect(removed == preview)
     #expect(bench.store.storedKeys().count == 19 && bench.store.scratchKeys().isEmpty)
+    // The runs' own lock files of the 16 stale keys go too; referenced keys keep theirs.
+    let remaining = Set(try FileManager.default.contentsOfDirectory(atPath: locks.path))
+    #expect(remaining.contains(kept.hex) && !remaining.contains(abandoned.hex))
+    #expect(remaining.allSatisfy { referenced.contains(StepKey(hex: $0)) } && stale.allSatisfy { !remaining.contains($0.hex) })
     #expect(bench.plan(current).toRun.isEmpty)
     #expect(bench.plan(old)[StepID(.train, "net_a-toyset-softmax-s0")]?.reason == .configChanged(["settings.schedule.epochs"]))
   }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// `mfd gc`: mark and sweep. Roots are the keys of every step of the given sweeps (all manifests at
-/// all their profiles, by default); everything else in `steps/` and `scratch/` is removed.
+/// all their profiles, by default); everything else in `steps/`, `scratch/` and `locks/` is removed.
 public enum GarbageCollector {
   public struct Removal: Sendable, Equatable {
     public let key: StepKey
@@ -33,8 +33,19 @@ public enum GarbageCollector {
         let url = removal.isScratch ? store.layout.scratchDirectory(removal.key) : store.layout.stepDirectory(removal.key)
         try FileManager.default.removeItem(at: url)
       }
+      try removeLockFiles(store.layout, keeping: referenced)
     }
     return removals
+  }
+
+  /// The empty per-key lock files (`locks/<key>`) of keys no plan references: a writer of such a
+  /// key could only be a step no manifest asks for any more. Referenced keys keep theirs, since a
+  /// Slurm job may hold one without the store lock.
+  static func removeLockFiles(_ layout: StoreLayout, keeping referenced: Set<StepKey>) throws {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.locksRoot.path)) ?? []
+    for name in names where !referenced.contains(StepKey(hex: name)) {
+      try FileManager.default.removeItem(at: layout.locksRoot.appendingPathComponent(name))
+    }
   }
 
   static func size(of directory: URL) -> Int64 {
