@@ -27,7 +27,8 @@ public struct StepEnvironment: Sendable {
 extension StepEnvironment {
   /// The dataset a fetch or preprocess step works on, and the data root it lives in: the
   /// catalogue's under `dataRoot`, or with `source: stand_in` its generated look-alike under
-  /// `<dataRoot>/stand-in` (written if missing; the same bytes every time).
+  /// `<dataRoot>/stand-in`. Fetch generates it (the same bytes every time); preprocess only
+  /// describes it, accepting exactly the file the fetch step stored.
   func dataset(for context: StepContext) throws -> (DatasetDescriptor, URL) {
     let descriptor = try Catalogue.descriptor(named: context.string("dataset"))
     guard let source = context.config[path: "source"] else { return (descriptor, dataRoot) }
@@ -35,7 +36,11 @@ extension StepEnvironment {
       throw StepConfigError(step: context.step.id.description, field: "source", expected: "absent or \"stand_in\"")
     }
     let root = StandInDataset.root(dataRoot: dataRoot)
-    return (try StandInDataset.materialise(descriptor, root: root), root)
+    guard context.step.id.kind != .fetch else { return (try StandInDataset.materialise(descriptor, root: root), root) }
+    let fetched = try descriptor.files.first.map { file in
+      try Digest(ofFileAt: context.input(.fetch).appendingPathComponent(file.name))
+    }
+    return (try StandInDataset.descriptor(for: descriptor, accepting: fetched), root)
   }
 }
 
