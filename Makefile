@@ -4,7 +4,7 @@ SWIFT ?= swift
 THREADS ?= $(shell nproc)
 
 # Debian packages the build and the tests need (checked with dpkg, installed only when missing).
-SYSTEM_PACKAGES := libopenblas-dev pkg-config zlib1g-dev libturbojpeg0-dev libpng-dev dataset-fashion-mnist
+SYSTEM_PACKAGES := libopenblas-dev libdnnl-dev pkg-config zlib1g-dev libturbojpeg0-dev libpng-dev dataset-fashion-mnist
 
 PYTHON ?= python3
 VENV := .venv
@@ -47,9 +47,12 @@ $(MFD): $(SOURCES)
 	$(SWIFT) build -c $(MFD_CONFIG) --product mfd $(BUILD_FLAGS)
 	@touch $@
 
+# OPENBLAS_THREAD_TIMEOUT from the environment: OpenBLAS then starts its pool with our idle-spin
+# limit instead of `OpenBLASIdleSpin` restarting it at the first `setThreadCount`, which can
+# deadlock inside OpenBLAS when another test is in a BLAS call at that moment.
 test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
-	$(SWIFT) test --skip-build --no-parallel
+	OPENBLAS_THREAD_TIMEOUT=20 $(SWIFT) test --skip-build --no-parallel
 
 # The Slurm executor against a real Slurm: starts a private cluster (installing slurmctld, slurmd,
 # slurm-client and munge when missing), runs the Slurm tests, stops the cluster even when they fail.
@@ -58,7 +61,7 @@ test-slurm: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	@trap '$(SLURM_CLUSTER) down' EXIT; \
 	$(SLURM_CLUSTER) up && eval "$$($(SLURM_CLUSTER) env)" && \
-	MFD_REQUIRE_SLURM=1 $(SWIFT) test --skip-build --no-parallel --filter SlurmClusterTests
+	MFD_REQUIRE_SLURM=1 OPENBLAS_THREAD_TIMEOUT=20 $(SWIFT) test --skip-build --no-parallel --filter SlurmClusterTests
 
 bench: build
 	.build/release/mfd bench --threads $(THREADS)

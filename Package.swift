@@ -26,10 +26,12 @@ let package = Package(
       pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]
     ),
+    // oneDNN has no pkg-config file on Debian: the module map links it by name.
+    .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
     .systemLibrary(name: "CSystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
-    .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+    .target(name: "Kernels", dependencies: ["CBLAS", "CDNNL"], swiftSettings: numericSettings),
     .target(name: "AtomicFiles"),
     .target(
       name: "Datasets",

@@ -14,6 +14,10 @@ public enum Conv2dAlgorithm: Sendable, Equatable, Hashable {
   /// depthwise convolutions (MobileNet). On ResNeXt's groups of 4–32 channels it measured about
   /// as fast as im2colGEMM, which therefore stays the default there.
   case direct
+  /// oneDNN's JIT kernels in their blocked layouts, with reorders from and to NCHW around each
+  /// call (`OneDNNConvolution`). Falls back to the preferred OpenBLAS kernel when oneDNN has no
+  /// implementation for the geometry.
+  case oneDNN
 
   /// Smallest output plane for which a pointwise GEMM per image is wide enough on its own;
   /// below it, packing several images into one GEMM wins.
@@ -21,6 +25,12 @@ public enum Conv2dAlgorithm: Sendable, Equatable, Hashable {
 
   /// The fastest algorithm for `geometry`.
   public static func preferred(for geometry: Conv2dGeometry) -> Conv2dAlgorithm {
+    if ConvolutionLibrary.current.servesWithOneDNN(geometry) { return .oneDNN }
+    return preferredOpenBLAS(for: geometry)
+  }
+
+  /// The fastest of our own (OpenBLAS and direct) kernels for `geometry`.
+  public static func preferredOpenBLAS(for geometry: Conv2dGeometry) -> Conv2dAlgorithm {
     if geometry.isDepthwise { return .direct }
     // Grouped convolutions stay on im2col: per-group GEMMs over C/g·kw rows are too thin to
     // have been worth measuring yet.
@@ -39,7 +49,7 @@ public enum Conv2dAlgorithm: Sendable, Equatable, Hashable {
     case .im2colGEMM(let imagesPerChunk): return imagesPerChunk >= 1
     case .shiftedRows(let imagesPerChunk): return imagesPerChunk >= 1 && geometry.supportsShiftedRows
     case .pointwiseDirect: return geometry.isPointwise
-    case .direct: return true
+    case .direct, .oneDNN: return true
     }
   }
 }
@@ -71,6 +81,14 @@ public func conv2dForward(
   case .direct:
     conv2dDirectForward(input: input, weight: weight, bias: bias, output: output,
                         geometry: geometry, workspace: workspace)
+  case .oneDNN:
+    guard let convolution = OneDNNConvolution.shared(for: geometry) else {
+      return conv2dForward(input: input, weight: weight, bias: bias, output: output,
+                           geometry: geometry, workspace: workspace,
+                           algorithm: .preferredOpenBLAS(for: geometry))
+    }
+    convolution.forward(input: input, weight: weight, bias: bias, output: output,
+                        workspace: workspace)
   }
 }
 
@@ -109,5 +127,15 @@ public func conv2dBackward(
     conv2dDirectBackward(
       input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
       gradWeight: gradWeight, gradBias: gradBias, geometry: geometry, workspace: workspace)
+  case .oneDNN:
+    guard let convolution = OneDNNConvolution.shared(for: geometry) else {
+      return conv2dBackward(
+        input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
+        gradWeight: gradWeight, gradBias: gradBias, geometry: geometry, workspace: workspace,
+        algorithm: .preferredOpenBLAS(for: geometry))
+    }
+    convolution.backward(
+      input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
+      gradWeight: gradWeight, gradBias: gradBias, workspace: workspace)
   }
 }

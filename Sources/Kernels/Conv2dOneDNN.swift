@@ -1,0 +1,220 @@
+import CDNNL
+import Synchronization
+
+// Convolution through oneDNN's JIT kernels, forward and backward, on our NCHW buffers.
+//
+// oneDNN's fast kernels want blocked layouts (nChw8c activations, OIhw8i8o weights on AVX2), so
+// each call reorders its operands into the convolution workspace, runs the primitive and reorders
+// the result back. The reorders are memory passes: they cost 1–7 % of a 3×3 convolution but
+// 10–30 % of a 1×1 one (measured with reference/baseline.md's shapes), which is why
+// `Conv2dAlgorithm.preferred` gives oneDNN only the geometries where it won *with* them.
+//
+// Primitives are built once per geometry (the JIT compiles code for each) and kept for the
+// process; executions of one geometry are serialised on its own stream.
+
+/// oneDNN's three convolution primitives for one geometry and the reorders around them.
+final class OneDNNConvolution: @unchecked Sendable {
+  let geometry: Conv2dGeometry
+  private let stream: dnnl_stream_t
+  private let lock = Mutex<Void>(())
+
+  private let forwardPrimitive: OneDNNPrimitive
+  private let backwardDataPrimitive: OneDNNPrimitive
+  private let backwardWeightsPrimitive: OneDNNPrimitive
+
+  // Forward operands.
+  private let source: OneDNNOperand
+  private let weights: OneDNNOperand
+  private let destination: OneDNNOperand
+  // Backward-data operands.
+  private let gradDestination: OneDNNOperand
+  private let weightsForGradInput: OneDNNOperand
+  private let gradSource: OneDNNOperand
+  // Backward-weights operands (the output gradient is shared when both chose the same layout).
+  private let sourceForGradWeights: OneDNNOperand
+  private let gradDestinationForGradWeights: OneDNNOperand?
+  private let gradWeights: OneDNNOperand
+  private let bias: dnnl_memory_desc_t
+
+  private static let cache = Mutex<[Conv2dGeometry: OneDNNConvolution?]>([:])
+
+  /// The primitives for `geometry`, built on first request; nil when oneDNN has no
+  /// implementation for it (the caller falls back to the OpenBLAS kernels).
+  static func shared(for geometry: Conv2dGeometry) -> OneDNNConvolution? {
+    cache.withLock { entries in
+      if let entry = entries[geometry] { return entry }
+      let entry = OneDNNConvolution(geometry)
+      entries[geometry] = entry
+      return entry
+    }
+  }
+
+  private init?(_ g: Conv2dGeometry) {
+    geometry = g
+    let plainSource = OneDNN.descriptor(g.inputShape, dnnl_nchw)
+    let plainDestination = OneDNN.descriptor(g.outputShape, dnnl_nchw)
+    let plainWeights = g.groups == 1
+      ? OneDNN.descriptor(g.weightShape, dnnl_oihw)
+      : OneDNN.descriptor([g.groups, g.outChannelsPerGroup] + g.weightShape.dropFirst(), dnnl_goihw)
+    bias = OneDNN.descriptor([g.outChannels], dnnl_x)
+    var anySource = OneDNN.descriptor(g.inputShape, dnnl_format_tag_any)
+    var anyDestination = OneDNN.descriptor(g.outputShape, dnnl_format_tag_any)
+    var anyWeights = g.groups == 1
+      ? OneDNN.descriptor(g.weightShape, dnnl_format_tag_any)
+      : OneDNN.descriptor([g.groups, g.outChannelsPerGroup] + g.weightShape.dropFirst(),
+                          dnnl_format_tag_any)
+    var biasDescriptor = bias
+    let strides = OneDNN.dims([g.strideHeight, g.strideWidth])
+    let padLeft = OneDNN.dims([g.paddingHeight, g.paddingWidth])
+    // oneDNN wants the bottom/right padding that makes the output size come out exactly.
+    let padRight = OneDNN.dims([
+      (g.outHeight - 1) * g.strideHeight + g.kernelHeight - g.height - g.paddingHeight,
+      (g.outWidth - 1) * g.strideWidth + g.kernelWidth - g.width - g.paddingWidth,
+    ])
+
+    var forwardDescriptor = dnnl_convolution_desc_t()
+    var backwardDataDescriptor = dnnl_convolution_desc_t()
+    var backwardWeightsDescriptor = dnnl_convolution_desc_t()
+    var forwardPD: dnnl_primitive_desc_t?
+    var backwardDataPD: dnnl_primitive_desc_t?
+    var backwardWeightsPD: dnnl_primitive_desc_t?
+    guard
+      OneDNN.succeeded(dnnl_convolution_forward_desc_init(
+        &forwardDescriptor, dnnl_forward_training, dnnl_convolution_direct, &anySource,
+        &anyWeights, &biasDescriptor, &anyDestination, strides, padLeft, padRight)),
+      OneDNN.succeeded(dnnl_primitive_desc_create(
+        &forwardPD, &forwardDescriptor, OneDNN.userScratchpad, OneDNN.engine, nil)),
+      OneDNN.succeeded(dnnl_convolution_backward_data_desc_init(
+        &backwardDataDescriptor, dnnl_convolution_direct, &anySource, &anyWeights,
+        &anyDestination, strides, padLeft, padRight)),
+      OneDNN.succeeded(dnnl_primitive_desc_create(
+        &backwardDataPD, &backwardDataDescriptor, OneDNN.userScratchpad, OneDNN.engine, forwardPD)),
+      OneDNN.succeeded(dnnl_convolution_backward_weights_desc_init(
+        &backwardWeightsDescriptor, dnnl_convolution_direct, &anySource, &anyWeights,
+        &biasDescriptor, &anyDestination, strides, padLeft, padRight)),
+      OneDNN.succeeded(dnnl_primitive_desc_create(
+        &backwardWeightsPD, &backwardWeightsDescriptor, OneDNN.userScratchpad, OneDNN.engine, forwardPD)),
+      let forwardPD, let backwardDataPD, let backwardWeightsPD
+    else { return nil }
+    defer {
+      dnnl_primitive_desc_destroy(forwardPD)
+      dnnl_primitive_desc_destroy(backwardDataPD)
+      dnnl_primitive_desc_destroy(backwardWeightsPD)
+    }
+    func chosen(_ pd: dnnl_primitive_desc_t, _ query: dnnl_query_t) -> dnnl_memory_desc_t {
+      dnnl_primitive_desc_query_md(pd, query, 0).pointee
+    }
+    source = OneDNNOperand(plain: plainSource, chosen: chosen(forwardPD, dnnl_query_src_md))
+    weights = OneDNNOperand(plain: plainWeights, chosen: chosen(forwardPD, dnnl_query_weights_md))
+    destination = OneDNNOperand(plain: plainDestination, chosen: chosen(forwardPD, dnnl_query_dst_md))
+    gradDestination = OneDNNOperand(
+      plain: plainDestination, chosen: chosen(backwardDataPD, dnnl_query_diff_dst_md))
+    weightsForGradInput = OneDNNOperand(
+      plain: plainWeights, chosen: chosen(backwardDataPD, dnnl_query_weights_md))
+    gradSource = OneDNNOperand(
+      plain: plainSource, chosen: chosen(backwardDataPD, dnnl_query_diff_src_md))
+    sourceForGradWeights = OneDNNOperand(
+      plain: plainSource, chosen: chosen(backwardWeightsPD, dnnl_query_src_md))
+    var sharedGrad = chosen(backwardWeightsPD, dnnl_query_diff_dst_md)
+    var dataGrad = gradDestination.chosen
+    gradDestinationForGradWeights = dnnl_memory_desc_equal(&sharedGrad, &dataGrad) != 0
+      ? nil : OneDNNOperand(plain: plainDestination, chosen: sharedGrad)
+    gradWeights = OneDNNOperand(
+      plain: plainWeights, chosen: chosen(backwardWeightsPD, dnnl_query_diff_weights_md))
+
+    var stream: dnnl_stream_t?
+    OneDNN.check(dnnl_stream_create(&stream, OneDNN.engine, dnnl_stream_default_flags.rawValue),
+                 "creating a stream")
+    self.stream = stream!
+    forwardPrimitive = OneDNNPrimitive(forwardPD, "\(g) forward")
+    backwardDataPrimitive = OneDNNPrimitive(backwardDataPD, "\(g) backward (input gradient)")
+    backwardWeightsPrimitive = OneDNNPrimitive(backwardWeightsPD, "\(g) backward (weight gradient)")
+  }
+
+  /// The name of the implementation oneDNN picked for the forward pass ("jit:avx2", …).
+  var implementation: String {
+    var pd: const_dnnl_primitive_desc_t?
+    dnnl_primitive_get_primitive_desc(forwardPrimitive.primitive, &pd)
+    var name: UnsafePointer<CChar>?
+    _ = withUnsafeMutablePointer(to: &name) { pointer in
+      dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, pointer)
+    }
+    return name.map { String(cString: $0) } ?? "?"
+  }
+
+  /// Forward (see `conv2dForward`): output overwritten.
+  func forward(
+    input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias biasValues: UnsafePointer<Float>?,
+    output: UnsafeMutablePointer<Float>, workspace: Conv2dWorkspace
+  ) {
+    lock.withLock { _ in
+      var scratch = ScratchCursor(workspace, floats: source.scratchFloats + weights.scratchFloats
+                                    + destination.scratchFloats + forwardPrimitive.scratchpadFloats
+                                    + 16 * 4 + geometry.outChannels)
+      let src = source.into(UnsafeMutableRawPointer(mutating: input), scratch: &scratch, stream: stream)
+      let wei = weights.into(UnsafeMutableRawPointer(mutating: weight), scratch: &scratch, stream: stream)
+      let dst = destination.target(output, scratch: &scratch)
+      var arguments = [(DNNL_ARG_SRC, src, source.chosen), (DNNL_ARG_WEIGHTS, wei, weights.chosen),
+                       (DNNL_ARG_DST, dst, destination.chosen)]
+      // A convolution without bias gets zeros: one primitive serves both.
+      let biasBuffer = biasValues.map { UnsafeMutableRawPointer(mutating: $0) }
+        ?? scratch.zeros(geometry.outChannels)
+      arguments.append((DNNL_ARG_BIAS, biasBuffer, bias))
+      forwardPrimitive.run(on: stream, arguments, scratch: &scratch, "running \(geometry) forward")
+      destination.back(from: dst, to: output, scratch: &scratch, stream: stream)
+    }
+  }
+
+  /// Backward (see `conv2dBackward`): gradInput overwritten, gradWeight and gradBias accumulated.
+  func backward(
+    input: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+    gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>,
+    gradBias: UnsafeMutablePointer<Float>?, workspace: Conv2dWorkspace
+  ) {
+    lock.withLock { _ in
+      let operands = [gradDestination, weightsForGradInput, gradSource, sourceForGradWeights,
+                      gradWeights] + (gradDestinationForGradWeights.map { [$0] } ?? [])
+      var scratch = ScratchCursor(
+        workspace, floats: operands.reduce(0) { $0 + $1.scratchFloats + 16 }
+          + backwardDataPrimitive.scratchpadFloats + backwardWeightsPrimitive.scratchpadFloats
+          + 2 * (geometry.weightCount + geometry.outChannels) + 128)
+      let dDst = gradDestination.into(
+        UnsafeMutableRawPointer(mutating: gradOutput), scratch: &scratch, stream: stream)
+      if let gradInput {
+        let wei = weightsForGradInput.into(
+          UnsafeMutableRawPointer(mutating: weight), scratch: &scratch, stream: stream)
+        let dSrc = gradSource.target(gradInput, scratch: &scratch)
+        backwardDataPrimitive.run(
+          on: stream,
+          [(DNNL_ARG_DIFF_DST, dDst, gradDestination.chosen),
+           (DNNL_ARG_WEIGHTS, wei, weightsForGradInput.chosen),
+           (DNNL_ARG_DIFF_SRC, dSrc, gradSource.chosen)],
+          scratch: &scratch, "running \(geometry) backward (input gradient)")
+        gradSource.back(from: dSrc, to: gradInput, scratch: &scratch, stream: stream)
+      }
+      let src = sourceForGradWeights.into(
+        UnsafeMutableRawPointer(mutating: input), scratch: &scratch, stream: stream)
+      let (dDstForWeights, dDstDescriptor) = gradDestinationForGradWeights.map {
+        ($0.into(UnsafeMutableRawPointer(mutating: gradOutput), scratch: &scratch, stream: stream),
+         $0.chosen)
+      } ?? (dDst, gradDestination.chosen)
+      // oneDNN overwrites its weight and bias gradients; ours accumulate, so they land in
+      // scratch first.
+      let plainGradWeight = scratch.floats(geometry.weightCount)
+      let dWei = gradWeights.target(plainGradWeight, scratch: &scratch)
+      let dBias = scratch.floats(geometry.outChannels)
+      backwardWeightsPrimitive.run(
+        on: stream,
+        [(DNNL_ARG_SRC, src, sourceForGradWeights.chosen),
+         (DNNL_ARG_DIFF_DST, dDstForWeights, dDstDescriptor),
+         (DNNL_ARG_DIFF_WEIGHTS, dWei, gradWeights.chosen),
+         (DNNL_ARG_DIFF_BIAS, UnsafeMutableRawPointer(dBias), bias)],
+        scratch: &scratch, "running \(geometry) backward (weight gradient)")
+      gradWeights.back(from: dWei, to: plainGradWeight, scratch: &scratch, stream: stream)
+      for i in 0..<geometry.weightCount { gradWeight[i] += plainGradWeight[i] }
+      if let gradBias {
+        for i in 0..<geometry.outChannels { gradBias[i] += dBias[i] }
+      }
+    }
+  }
+}
