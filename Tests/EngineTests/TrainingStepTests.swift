@@ -108,31 +108,64 @@ import TestSupport
 }
 
 @Suite struct GradientPoolTests {
-  /// A pooled backward gives bit-identical results with fewer gradient bytes.
-  @Test func pooledGradientsGiveIdenticalStepsWithLessMemory() throws {
-    func train(pooled: Bool) throws -> (weights: [[Float]], pool: GradientPool?) {
+  /// A pooled model gives bit-identical steps, and after the first step allocates nothing more.
+  @Test func pooledBuffersGiveIdenticalStepsAndStopGrowing() throws {
+    func train(pooled: Bool) throws -> (weights: [[Float]], allocated: [Int]) {
       let model = makeSmallCNN()
       model.initialise(seed: 5)
       let pool = pooled ? GradientPool() : nil
       if let pool { model.attachGradientPool(pool) }
       let trainer = ClassifierTrainer(
         model: model, optimizer: SGD(parameters: model.namedParameters(), learningRate: 0.05))
+      var allocated: [Int] = []
       for step in 0..<3 {
         _ = try trainer.step(input: randomTensor([6, 3, 8, 8], seed: UInt64(step)),
                              labels: randomLabels(6, classes: 5, seed: UInt64(step)))
+        allocated.append(pool?.allocatedBytes ?? 0)
       }
-      return (model.namedParameters().map { $0.parameter.value.values }, pool)
+      return (model.namedParameters().map { $0.parameter.value.values }, allocated)
     }
     let plain = try train(pooled: false), pooled = try train(pooled: true)
     #expect(plain.weights == pooled.weights)
-    // Unpooled, every layer keeps an input-gradient buffer as large as its input.
-    let model = makeSmallCNN()
-    var shape = [6, 3, 8, 8], unpooledBytes = 0
-    for (_, layer) in model.layers {
-      unpooledBytes += shape.reduce(1, *) * 4
-      shape = try layer.outputShape(for: shape)
+    #expect(pooled.allocated[0] > 0)
+    #expect(pooled.allocated[1] == pooled.allocated[0] && pooled.allocated[2] == pooled.allocated[0])
+  }
+
+  /// Activations of layers already back-propagated become the gradient buffers of the layers
+  /// still to go: a chain of 6 conv + batch-norm pairs of one size needs its 12 activations and a
+  /// single extra buffer (the first gradient); every later gradient lands in an activation whose
+  /// layer has finished its backward. (Keeping activations to the next forward needed 14.)
+  @Test func backPropagatedActivationsServeAsGradientBuffers() throws {
+    let widths = [8, 8, 8, 8, 8, 8, 8]
+    var layers: [(String, any Layer)] = []
+    for (index, (inWidth, outWidth)) in zip(widths, widths.dropFirst()).enumerated() {
+      layers.append(("conv\(index)", Conv2d(inChannels: inWidth, outChannels: outWidth, kernelSize: 3,
+                                            padding: 1, bias: false)))
+      layers.append(("bn\(index)", BatchNorm2d(channels: outWidth)))
     }
-    let allocated = try #require(pooled.pool).allocatedBytes
-    #expect(allocated > 0 && allocated < unpooledBytes)
+    let model = Sequential(named: layers)
+    model.initialise(seed: 3)
+    let pool = GradientPool()
+    model.attachGradientPool(pool)
+    let input = randomTensor([2, widths[0], 6, 6], seed: 9)
+    let bytesPerChannel = 2 * 6 * 6 * 4
+    for _ in 0..<2 {
+      let output = model.forward(input, mode: .train)
+      _ = model.backward(randomTensor(output.shape, seed: 10))
+      model.releaseGradient()
+    }
+    let activations = 2 * widths.dropFirst().reduce(0, +) * bytesPerChannel
+    let oneTensor = 8 * bytesPerChannel
+    #expect(pool.allocatedBytes == activations + oneTensor,
+            "\(pool.allocatedBytes / bytesPerChannel) channels' worth for \(activations / bytesPerChannel) of activations")
+  }
+
+  /// Without a pool (a layer used on its own) the output buffer stays the layer's, reused
+  /// across steps.
+  @Test func withoutAPoolALayerKeepsItsOutputBuffer() {
+    var owned = ActivationBuffer()
+    let first = owned.take([2, 3])
+    owned.releaseAfterBackward()
+    #expect(owned.take([2, 3]) === first)
   }
 }

@@ -47,6 +47,17 @@ public final class Tensor: @unchecked Sendable {
     return Tensor(shape: newShape, sharing: storage)
   }
 
+  /// Floats the underlying storage holds (≥ `count`; more when a larger buffer is reused).
+  var storageCapacity: Int { storage.capacity }
+
+  /// The first `newShape`-many elements of this tensor's storage, viewed under `newShape`;
+  /// the storage may be larger than the view (a recycled buffer serving a smaller request).
+  func prefixView(_ newShape: [Int]) -> Tensor {
+    let newCount = newShape.reduce(1, *)
+    precondition(newCount <= storage.capacity, "cannot view \(storage.capacity) floats as \(newShape)")
+    return Tensor(shape: newShape, sharing: storage)
+  }
+
   /// Whether both tensors view the same memory (a reshaped view, or the tensor itself).
   public func sharesStorage(with other: Tensor) -> Bool { storage === other.storage }
 

@@ -22,7 +22,7 @@ public final class BatchNorm2d: Layer {
   private var lastMode = Mode.train
   private let batchMean, batchVariance, batchInverseStd: Tensor
   // Reused across steps.
-  private var output: Tensor?
+  private var output = ActivationBuffer()
   private var gradient = GradientBuffer()
 
   /// - channels: c of the [n, c, h, w] input.
@@ -51,8 +51,7 @@ public final class BatchNorm2d: Layer {
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
     do { _ = try outputShape(for: input.shape) } catch { preconditionFailure(error.description) }
     let (n, spatial) = (input.n, input.h * input.w)
-    let out = Tensor.reusing(output, shape: input.shape)
-    output = out
+    let out = output.take(input.shape)
     self.input = input
     lastMode = mode
     switch mode {
@@ -79,7 +78,10 @@ public final class BatchNorm2d: Layer {
 
   /// Hands the last input gradient's buffer back to the model's pool.
   public func releaseGradient() { gradient.release() }
-  public func attach(_ pool: GradientPool) { gradient.attach(pool) }
+  public func attach(_ pool: GradientPool) {
+    gradient.attach(pool)
+    output.attach(pool)
+  }
   /// Backward needs the input and the batch statistics, not the output.
   public var readsOutputInBackward: Bool { false }
 
@@ -91,6 +93,7 @@ public final class BatchNorm2d: Layer {
     guard let input else { preconditionFailure("BatchNorm2d.backward called before forward") }
     precondition(gradOutput.shape == input.shape,
                  "BatchNorm2d.backward: gradient \(gradOutput.shape) for output \(input.shape)")
+    output.checkAvailable("BatchNorm2d(\(channels))")
     let (n, spatial) = (input.n, input.h * input.w)
     let dx = gradient.take(input.shape)
     switch lastMode {
@@ -107,6 +110,7 @@ public final class BatchNorm2d: Layer {
         gradInput: dx.pointer, gradWeight: weight.grad.pointer, gradBias: bias.grad.pointer,
         n: n, c: channels, spatial: spatial, epsilon: epsilon)
     }
+    output.releaseAfterBackward()
     return dx
   }
 

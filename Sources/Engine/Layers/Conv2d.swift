@@ -27,7 +27,7 @@ public final class Conv2d: Layer {
   private var workspace = Conv2dWorkspace()
   private var cachedInput: Tensor?
   private var cachedGeometry: Conv2dGeometry?
-  private var output: Tensor?
+  private var output = ActivationBuffer()
   private var gradient = GradientBuffer()
 
   /// A convolution with a (height, width) kernel, stride and padding.
@@ -120,13 +120,12 @@ public final class Conv2d: Layer {
     } catch {
       preconditionFailure(error.description)
     }
-    let result = Tensor.reusing(output, shape: geometry.outputShape)
+    let result = output.take(geometry.outputShape)
     conv2dForward(
       input: input.pointer, weight: weight.value.pointer, bias: bias?.value.pointer,
       output: result.pointer, geometry: geometry, workspace: workspace)
     cachedInput = input
     cachedGeometry = geometry
-    output = result
     return result
   }
 
@@ -134,6 +133,7 @@ public final class Conv2d: Layer {
   public func releaseGradient() { gradient.release() }
   public func attach(_ pool: GradientPool) {
     gradient.attach(pool)
+    output.attach(pool)
     workspace = pool.convolutionScratch
   }
   /// Backward needs the input, not the output.
@@ -143,6 +143,7 @@ public final class Conv2d: Layer {
     guard let input = cachedInput, let geometry = cachedGeometry else {
       preconditionFailure("\(name): backward called before forward")
     }
+    output.checkAvailable(name)
     precondition(gradOutput.shape == geometry.outputShape,
                  "shape mismatch in \(name): expected gradient \(geometry.outputShape), got \(gradOutput.shape)")
     let result = gradient.take(input.shape)
@@ -150,6 +151,7 @@ public final class Conv2d: Layer {
       input: input.pointer, weight: weight.value.pointer, gradOutput: gradOutput.pointer,
       gradInput: result.pointer, gradWeight: weight.grad.pointer, gradBias: bias?.grad.pointer,
       geometry: geometry, workspace: workspace)
+    output.releaseAfterBackward()
     return result
   }
 

@@ -8,7 +8,8 @@ public final class DenseConcat: Layer {
 
   private var inputShape: [Int] = []
   private var innerShape: [Int] = []
-  private var output: Tensor?
+  private var output = ActivationBuffer()
+  private var outputShape: [Int] = []
   private var gradient = GradientBuffer()
   private var gradInner = GradientBuffer()
 
@@ -35,8 +36,8 @@ public final class DenseConcat: Layer {
     }
     inputShape = input.shape
     innerShape = new.shape
-    let out = Tensor.reusing(output, shape: [input.n, input.c + new.c, input.h, input.w])
-    output = out
+    let out = output.take([input.n, input.c + new.c, input.h, input.w])
+    outputShape = out.shape
     concatenateChannels(first: input.pointer, firstChannels: input.c, second: new.pointer,
                         secondChannels: new.c, output: out.pointer, n: input.n,
                         spatial: input.h * input.w)
@@ -48,9 +49,10 @@ public final class DenseConcat: Layer {
   ///
   /// - gradOutput: [n, c + c', h, w] → gradient w.r.t. x: [n, c, h, w]
   public func backward(_ gradOutput: Tensor) -> Tensor {
-    guard let output else { preconditionFailure("DenseConcat.backward called before forward") }
-    precondition(gradOutput.shape == output.shape,
-                 "DenseConcat.backward: gradient \(gradOutput.shape) for output \(output.shape)")
+    precondition(!outputShape.isEmpty, "DenseConcat.backward called before forward")
+    output.checkAvailable("DenseConcat")
+    precondition(gradOutput.shape == outputShape,
+                 "DenseConcat.backward: gradient \(gradOutput.shape) for output \(outputShape)")
     let dx = gradient.take(inputShape)
     let dNew = gradInner.take(innerShape)
     splitChannels(gradOutput.pointer, first: dx.pointer, firstChannels: inputShape[1],
@@ -60,6 +62,7 @@ public final class DenseConcat: Layer {
     accumulate(dInner.pointer, into: dx.pointer, count: dx.count)
     inner.releaseGradient()
     gradInner.release()
+    output.releaseAfterBackward()
     return dx
   }
 
@@ -68,6 +71,7 @@ public final class DenseConcat: Layer {
   public func attach(_ pool: GradientPool) {
     gradient.attach(pool)
     gradInner.attach(pool)
+    output.attach(pool)
   }
 
   public func macs(for inputShape: [Int]) -> Int { inner.macs(for: inputShape) }

@@ -14,7 +14,7 @@ public final class Residual: Layer {
   private let shortcutName: String
   private let postName: String
 
-  private var sum: Tensor?
+  private var sum = ActivationBuffer()
   private var gradient = GradientBuffer()
 
   /// - shortcut: nil for the identity; named `shortcutName` ("downsample") otherwise.
@@ -62,8 +62,7 @@ public final class Residual: Layer {
     // our own buffer.
     let joined: Tensor
     if main.readsOutputInBackward {
-      joined = Tensor.reusing(sum, shape: mainOutput.shape)
-      sum = joined
+      joined = sum.take(mainOutput.shape)
     } else {
       joined = mainOutput
     }
@@ -86,12 +85,16 @@ public final class Residual: Layer {
     main.releaseGradient()
     shortcut?.releaseGradient()
     post?.releaseGradient()
+    sum.releaseAfterBackward()
     return dx
   }
 
   /// Hands the last input gradient's buffer back to the model's pool.
   public func releaseGradient() { gradient.release() }
-  public func attach(_ pool: GradientPool) { gradient.attach(pool) }
+  public func attach(_ pool: GradientPool) {
+    gradient.attach(pool)
+    sum.attach(pool)
+  }
 
   /// Both branches and the activation (the addition itself multiplies nothing).
   public func macs(for inputShape: [Int]) -> Int {
