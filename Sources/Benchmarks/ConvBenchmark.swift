@@ -39,11 +39,18 @@ public struct ConvMeasurement: Sendable, Codable {
   public var backwardSeconds: Double
   /// One sgemm of [outC] × [batch·H·W] × [inC·k²]: the same arithmetic with no layout work.
   public var sameShapeSgemmSeconds: Double
+  /// The same layer on oneDNN (`MFD_CONVOLUTION=onednn`), reorders to and from NCHW included;
+  /// measured in the same rounds as the OpenBLAS kernels, alternating.
+  public var oneDNNForwardSeconds: Double
+  public var oneDNNBackwardSeconds: Double
 
   public var forwardGFLOPS: Double { 2 * Double(macs) / forwardSeconds / 1e9 }
   public var backwardGFLOPS: Double { 4 * Double(macs) / backwardSeconds / 1e9 }
   public var totalGFLOPS: Double { 6 * Double(macs) / (forwardSeconds + backwardSeconds) / 1e9 }
   public var sameShapeSgemmGFLOPS: Double { 2 * Double(macs) / sameShapeSgemmSeconds / 1e9 }
+  public var oneDNNTotalGFLOPS: Double {
+    6 * Double(macs) / (oneDNNForwardSeconds + oneDNNBackwardSeconds) / 1e9
+  }
 }
 
 /// Measures each shape at `batch` (3×3 padded by 1, stride 1) through the Engine's Conv2d layer.
@@ -60,12 +67,19 @@ public func measureConvolutions(
     x.pointer.update(from: fill, count: x.count)
     dy.pointer.update(from: fill, count: dy.count)
     fill.deallocate()
-    let forward = medianSeconds(warmup: 1, repetitions: repetitions) {
-      _ = conv.forward(x, mode: .train)
+    // Each round times both libraries back to back, so a noisy neighbour slows both alike.
+    func on(_ library: ConvolutionLibrary, _ body: @escaping () -> Void) -> () -> Void {
+      { let previous = ConvolutionLibrary.current
+        ConvolutionLibrary.current = library
+        body()
+        ConvolutionLibrary.current = previous }
     }
-    let backward = medianSeconds(warmup: 1, repetitions: repetitions) {
-      _ = conv.backward(dy)
-    }
+    let times = alternatingMedianSeconds(repetitions: repetitions, [
+      on(.openBLAS) { _ = conv.forward(x, mode: .train) },
+      on(.openBLAS) { _ = conv.backward(dy) },
+      on(.oneDNN) { _ = conv.forward(x, mode: .train) },
+      on(.oneDNN) { _ = conv.backward(dy) },
+    ])
     let (m, n, k) = (shape.outChannels, batch * shape.side * shape.side,
                      shape.inChannels * shape.kernel * shape.kernel)
     let a = makeBuffer(m * k), b = makeBuffer(k * n), c = makeBuffer(m * n)
@@ -73,8 +87,9 @@ public func measureConvolutions(
     let gemm = medianSeconds(warmup: 1, repetitions: repetitions) {
       sgemm(.none, .none, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: c, ldc: n)
     }
-    return ConvMeasurement(shape: shape, batch: batch, macs: m * n * k, forwardSeconds: forward,
-                           backwardSeconds: backward, sameShapeSgemmSeconds: gemm)
+    return ConvMeasurement(shape: shape, batch: batch, macs: m * n * k, forwardSeconds: times[0],
+                           backwardSeconds: times[1], sameShapeSgemmSeconds: gemm,
+                           oneDNNForwardSeconds: times[2], oneDNNBackwardSeconds: times[3])
   }
 }
 
@@ -86,6 +101,17 @@ public func weightedGFLOPS(_ measurements: [ConvMeasurement]) -> Double {
     let times = Double(m.shape.occurrences)
     flops += times * 6 * Double(m.macs)
     seconds += times * (m.forwardSeconds + m.backwardSeconds)
+  }
+  return flops / seconds / 1e9
+}
+
+/// The network-weighted rate of the same shapes on oneDNN.
+public func weightedOneDNNGFLOPS(_ measurements: [ConvMeasurement]) -> Double {
+  var flops = 0.0, seconds = 0.0
+  for m in measurements {
+    let times = Double(m.shape.occurrences)
+    flops += times * 6 * Double(m.macs)
+    seconds += times * (m.oneDNNForwardSeconds + m.oneDNNBackwardSeconds)
   }
   return flops / seconds / 1e9
 }

@@ -81,14 +81,19 @@ public struct EngineBenchmark: Sendable, Codable {
     var lines = [
       "ResNet50 stage convolutions, batch \(batch), 32×32 input (forward; backward = input + weight gradients):",
       "",
-      "| layer | × | fwd GFLOPS | bwd GFLOPS | fwd+bwd GFLOPS | % of sgemm ceiling | same-shape sgemm GFLOPS |",
-      "|---|---|---|---|---|---|---|",
+      "| layer | × | fwd GFLOPS | bwd GFLOPS | fwd+bwd GFLOPS | % of sgemm ceiling | same-shape sgemm GFLOPS | oneDNN fwd+bwd GFLOPS |",
+      "|---|---|---|---|---|---|---|---|",
     ]
     for m in convolutions {
       lines.append("| \(m.shape.label) | \(m.shape.occurrences) | \(fmt(m.forwardGFLOPS)) | \(fmt(m.backwardGFLOPS)) | "
-        + "\(fmt(m.totalGFLOPS)) | \(pct(m.totalGFLOPS / sgemm.gflops)) | \(fmt(m.sameShapeSgemmGFLOPS)) |")
+        + "\(fmt(m.totalGFLOPS)) | \(pct(m.totalGFLOPS / sgemm.gflops)) | \(fmt(m.sameShapeSgemmGFLOPS)) | "
+        + "\(fmt(m.oneDNNTotalGFLOPS)) |")
     }
-    lines.append("| **all, weighted** | 48 | | | **\(fmt(convolutionGFLOPS))** | **\(pct(convolutionShareOfSgemm))** | |")
+    lines.append("| **all, weighted** | 48 | | | **\(fmt(convolutionGFLOPS))** | **\(pct(convolutionShareOfSgemm))** | | "
+      + "**\(fmt(weightedOneDNNGFLOPS(convolutions)))** (\(pct(weightedOneDNNGFLOPS(convolutions) / sgemm.gflops))) |")
+    lines.append("")
+    lines.append("oneDNN \(OneDNN.instructionSet) kernels with reorders from and to NCHW (`MFD_CONVOLUTION=onednn`); "
+      + "the engine uses \(ConvolutionLibrary.current.rawValue).")
     return lines
   }
 

@@ -4,18 +4,19 @@ import Synchronization
 import Glibc
 #endif
 
-/// Which library computes convolutions: our OpenBLAS and direct kernels (the default) or oneDNN.
+/// Which library computes convolutions: our OpenBLAS and direct kernels, oneDNN, or each
+/// geometry on the one that measured faster here (`automatic`, the default).
 ///
 /// Process-wide, like the thread count. The environment variable `MFD_CONVOLUTION`
-/// (`openblas`, `onednn`) sets it at start-up, so benchmarks and whole sweeps can be compared
-/// on either library without rebuilding.
-///
-/// OpenBLAS is the default because it measured as fast or faster for whole training steps here
-/// (2 AVX2 cores, README "Performance"): oneDNN's kernels beat ours on some 3×3 layers, but the
-/// reorders between NCHW and its blocked layouts give the gain back on the rest.
+/// (`openblas`, `onednn`, `auto`) sets it at start-up, so benchmarks and whole sweeps can be
+/// compared on either library without rebuilding. The choice is a fixed rule, not timed at run
+/// time: a timing-based pick could differ between two runs of one seed and break bit-identical
+/// reruns.
 public enum ConvolutionLibrary: String, Sendable, CaseIterable {
   case openBLAS = "openblas"
   case oneDNN = "onednn"
+  /// oneDNN for large dense convolutions, our kernels for the rest (`oneDNNWins`).
+  case automatic = "auto"
 
   private static let selected = Mutex<ConvolutionLibrary>(fromEnvironment())
 
@@ -26,7 +27,7 @@ public enum ConvolutionLibrary: String, Sendable, CaseIterable {
   }
 
   private static func fromEnvironment() -> ConvolutionLibrary {
-    guard let raw = getenv("MFD_CONVOLUTION") else { return .openBLAS }
+    guard let raw = getenv("MFD_CONVOLUTION") else { return .automatic }
     let value = String(cString: raw).lowercased()
     guard let library = ConvolutionLibrary(rawValue: value) else {
       preconditionFailure(
@@ -36,5 +37,21 @@ public enum ConvolutionLibrary: String, Sendable, CaseIterable {
   }
 
   /// Whether `geometry` goes to oneDNN under this setting.
-  func servesWithOneDNN(_ geometry: Conv2dGeometry) -> Bool { self == .oneDNN }
+  public func servesWithOneDNN(_ geometry: Conv2dGeometry) -> Bool {
+    switch self {
+    case .openBLAS: return false
+    case .oneDNN: return true
+    case .automatic: return ConvolutionLibrary.oneDNNWins(geometry)
+    }
+  }
+
+  /// Where oneDNN, reorders to and from NCHW included, beat our kernels on 2 AVX2 cores
+  /// (README "Performance"): dense convolutions with at least 256 M multiply-accumulates per call
+  /// (every ResNet50 layer at batch 128: +7 % on its convolutions, −6 % per training step;
+  /// DenseNet's large-map layers). Below that the reorders and oneDNN's per-call set-up cost more
+  /// than its faster kernels save (MobileNetV2 at 32×32: +15 % per step with oneDNN), and on
+  /// grouped and depthwise convolutions our kernels were faster.
+  static func oneDNNWins(_ geometry: Conv2dGeometry) -> Bool {
+    geometry.groups == 1 && geometry.macs >= 256 << 20
+  }
 }

@@ -95,14 +95,25 @@ import Testing
                                      outChannels: 64, kernel: (3, 3), padding: (1, 1))
     let strided3x3 = try Conv2dGeometry(batch: 8, inChannels: 64, height: 32, width: 32,
                                         outChannels: 64, kernel: (3, 3), stride: (2, 2), padding: (1, 1))
-    #expect(Conv2dAlgorithm.preferred(for: depthwise) == .direct)
-    #expect(Conv2dAlgorithm.preferred(for: same3x3)
+    #expect(Conv2dAlgorithm.preferredOpenBLAS(for: depthwise) == .direct)
+    #expect(Conv2dAlgorithm.preferredOpenBLAS(for: same3x3)
             == .shiftedRows(imagesPerChunk: same3x3.defaultShiftedRowsImagesPerChunk()))
-    #expect(Conv2dAlgorithm.preferred(for: strided3x3)
+    #expect(Conv2dAlgorithm.preferredOpenBLAS(for: strided3x3)
             == .im2colGEMM(imagesPerChunk: strided3x3.defaultImagesPerChunk()))
-    #expect(Conv2dAlgorithm.preferred(for: wide1x1) == .pointwiseDirect)
-    #expect(Conv2dAlgorithm.preferred(for: narrow1x1) == .im2colGEMM(imagesPerChunk: 8))
-    #expect(Conv2dAlgorithm.preferred(for: strided1x1) == .im2colGEMM(imagesPerChunk: 8))
+    #expect(Conv2dAlgorithm.preferredOpenBLAS(for: wide1x1) == .pointwiseDirect)
+    #expect(Conv2dAlgorithm.preferredOpenBLAS(for: narrow1x1) == .im2colGEMM(imagesPerChunk: 8))
+    #expect(Conv2dAlgorithm.preferredOpenBLAS(for: strided1x1) == .im2colGEMM(imagesPerChunk: 8))
+    // Which library: oneDNN only for dense convolutions of ≥ 256 M multiply-accumulates.
+    #expect(ConvolutionLibrary.automatic.servesWithOneDNN(same3x3))  // 302 M MACs
+    #expect(!ConvolutionLibrary.automatic.servesWithOneDNN(strided3x3))  // 75 M
+    #expect(!ConvolutionLibrary.automatic.servesWithOneDNN(try same3x3.withBatch(2)))
+    let depthwiseLarge = try depthwise.withBatch(4096)
+    #expect(depthwiseLarge.macs >= 256 << 20 && !ConvolutionLibrary.automatic.servesWithOneDNN(depthwiseLarge))
+    #expect(!ConvolutionLibrary.openBLAS.servesWithOneDNN(same3x3))
+    #expect(ConvolutionLibrary.oneDNN.servesWithOneDNN(depthwise))
+    #expect(Conv2dAlgorithm.preferred(for: same3x3)
+            == (ConvolutionLibrary.current.servesWithOneDNN(same3x3) ? .oneDNN
+                : .preferredOpenBLAS(for: same3x3)))
   }
 }
 
