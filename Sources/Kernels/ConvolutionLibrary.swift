@@ -30,8 +30,11 @@ public enum ConvolutionLibrary: String, Sendable, CaseIterable {
     guard let raw = getenv("MFD_CONVOLUTION") else { return .automatic }
     let value = String(cString: raw).lowercased()
     guard let library = ConvolutionLibrary(rawValue: value) else {
-      preconditionFailure(
-        "MFD_CONVOLUTION=\(value) is not one of \(allCases.map(\.rawValue).joined(separator: ", "))")
+      // A configuration mistake, not a bug: say what is accepted and stop before any work.
+      let message = "error: MFD_CONVOLUTION=\(value) is not one of "
+        + "\(allCases.map(\.rawValue).joined(separator: ", "))\n"
+      message.withCString { _ = write(2, $0, strlen($0)) }
+      exit(2)
     }
     return library
   }
