@@ -15,7 +15,7 @@ import Glibc
 public enum ConvolutionLibrary: String, Sendable, CaseIterable {
   case openBLAS = "openblas"
   case oneDNN = "onednn"
-  /// oneDNN for large dense convolutions, our kernels for the rest (`oneDNNWins`).
+  /// oneDNN for large dense k×k convolutions, our kernels for the rest (`oneDNNWins`).
   case automatic = "auto"
 
   private static let selected = Mutex<ConvolutionLibrary>(fromEnvironment())
@@ -49,12 +49,12 @@ public enum ConvolutionLibrary: String, Sendable, CaseIterable {
   }
 
   /// Where oneDNN, reorders to and from NCHW included, beat our kernels on 2 AVX2 cores
-  /// (README "Performance"): dense convolutions with at least 256 M multiply-accumulates per call
-  /// (every ResNet50 layer at batch 128: +7 % on its convolutions, −6 % per training step;
-  /// DenseNet's large-map layers). Below that the reorders and oneDNN's per-call set-up cost more
-  /// than its faster kernels save (MobileNetV2 at 32×32: +15 % per step with oneDNN), and on
-  /// grouped and depthwise convolutions our kernels were faster.
+  /// (README "Performance"): dense k×k convolutions (k > 1) with at least 256 M
+  /// multiply-accumulates per call: ResNet50's and DenseNet's 3×3 layers at batch 128. Smaller
+  /// calls lose to the reorders and oneDNN's per-call set-up (MobileNetV2 at 32×32: +15 % per
+  /// step with oneDNN); 1×1 layers gained a little inside ResNet50 but cost ResNeXt50 12 % per
+  /// step, and grouped and depthwise convolutions were faster on our kernels.
   static func oneDNNWins(_ geometry: Conv2dGeometry) -> Bool {
-    geometry.groups == 1 && geometry.macs >= 256 << 20
+    geometry.groups == 1 && geometry.kernelPlane > 1 && geometry.macs >= 256 << 20
   }
 }

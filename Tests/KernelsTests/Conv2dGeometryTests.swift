@@ -103,8 +103,10 @@ import Testing
     #expect(Conv2dAlgorithm.preferredOpenBLAS(for: wide1x1) == .pointwiseDirect)
     #expect(Conv2dAlgorithm.preferredOpenBLAS(for: narrow1x1) == .im2colGEMM(imagesPerChunk: 8))
     #expect(Conv2dAlgorithm.preferredOpenBLAS(for: strided1x1) == .im2colGEMM(imagesPerChunk: 8))
-    // Which library: oneDNN only for dense convolutions of ≥ 256 M multiply-accumulates.
+    // Which library: oneDNN only for dense k×k convolutions of ≥ 256 M multiply-accumulates.
     #expect(ConvolutionLibrary.automatic.servesWithOneDNN(same3x3))  // 302 M MACs
+    let large1x1 = try wide1x1.withBatch(64)
+    #expect(large1x1.macs >= 256 << 20 && !ConvolutionLibrary.automatic.servesWithOneDNN(large1x1))
     #expect(!ConvolutionLibrary.automatic.servesWithOneDNN(strided3x3))  // 75 M
     #expect(!ConvolutionLibrary.automatic.servesWithOneDNN(try same3x3.withBatch(2)))
     let depthwiseLarge = try depthwise.withBatch(4096)

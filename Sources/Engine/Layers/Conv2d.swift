@@ -8,7 +8,7 @@ import Kernels
 /// - output: [n, outChannels, (h + 2·ph − kh) / sh + 1, (w + 2·pw − kw) / sw + 1]
 ///
 /// The kernel is picked per geometry (`Conv2dAlgorithm.preferred`): oneDNN for large dense
-/// convolutions (`ConvolutionLibrary`), else the direct kernel when groups == inChannels > 1,
+/// k×k convolutions (`ConvolutionLibrary`), else the direct kernel when groups == inChannels > 1,
 /// one GEMM per image for wide 1×1 stride-1 maps, row-shifted GEMMs for stride-1 3×3, im2col +
 /// GEMM on chunks of images otherwise. Parameters stay zero until `resetParameters` (or the model's
 /// `initialise(seed:)`) draws them.
