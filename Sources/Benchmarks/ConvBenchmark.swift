@@ -94,24 +94,22 @@ public func measureConvolutions(
 }
 
 /// The network-weighted rate: all FLOPs (forward + both backward GEMMs) over all time, each
-/// shape counted as often as it occurs in the network.
-public func weightedGFLOPS(_ measurements: [ConvMeasurement]) -> Double {
-  var flops = 0.0, seconds = 0.0
+/// shape counted as often as it occurs in the network; `seconds` picks the library's timings
+/// (ours by default).
+public func weightedGFLOPS(
+  _ measurements: [ConvMeasurement],
+  seconds: (ConvMeasurement) -> Double = { $0.forwardSeconds + $0.backwardSeconds }
+) -> Double {
+  var flops = 0.0, total = 0.0
   for m in measurements {
     let times = Double(m.shape.occurrences)
     flops += times * 6 * Double(m.macs)
-    seconds += times * (m.forwardSeconds + m.backwardSeconds)
+    total += times * seconds(m)
   }
-  return flops / seconds / 1e9
+  return flops / total / 1e9
 }
 
 /// The network-weighted rate of the same shapes on oneDNN.
 public func weightedOneDNNGFLOPS(_ measurements: [ConvMeasurement]) -> Double {
-  var flops = 0.0, seconds = 0.0
-  for m in measurements {
-    let times = Double(m.shape.occurrences)
-    flops += times * 6 * Double(m.macs)
-    seconds += times * (m.oneDNNForwardSeconds + m.oneDNNBackwardSeconds)
-  }
-  return flops / seconds / 1e9
+  weightedGFLOPS(measurements) { $0.oneDNNForwardSeconds + $0.oneDNNBackwardSeconds }
 }
