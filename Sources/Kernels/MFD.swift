@@ -259,10 +259,25 @@ func summariseCorrelations(
   func summariseRow(_ i: Int) {
     let gramRow = gram + i * channels
     let multiplierRow = multiplier.map { $0 + i * channels }
-    var squares = 0.0, absolutes = 0.0, unclampedSquares = 0.0
-    for j in (i + 1)..<channels {
+    // Four pairs at a time (S4's 2048 channels have 2.1 M pairs): each lane computes exactly the
+    // scalar tail's values; only the partial sums are split into lanes, in a fixed order.
+    var squares4 = SIMD4<Double>(), absolutes4 = SIMD4<Double>(), unclampedSquares4 = SIMD4<Double>()
+    var j = i + 1
+    while j + 4 <= channels {
       // A dead channel has G_ij = 0 exactly (its row of Z is exactly 0) and n = 0, so its pairs
       // take the clamped branch with R_ij = M_ij = 0.
+      let clamped = .!(norms[i] * loadDoubles(norms + j) .>= clampFloor)
+      let scale = (inverseNorms[i] * loadDoubles(inverseNorms + j)).replacing(with: inverseClampFloor, where: clamped)
+      let r = SIMD4<Double>(loadFloats(gramRow + j)) * scale
+      storeFloats(SIMD4<Float>(r), gramRow + j)
+      squares4 += r * r
+      absolutes4 += r.replacing(with: -r, where: r .< 0)
+      unclampedSquares4 += (r * r).replacing(with: 0, where: clamped)
+      if let multiplierRow { storeFloats(SIMD4<Float>(coefficient * r * scale), multiplierRow + j) }
+      j += 4
+    }
+    var squares = squares4.sum(), absolutes = absolutes4.sum(), unclampedSquares = unclampedSquares4.sum()
+    while j < channels {
       let unclamped = norms[i] * norms[j] >= clampFloor
       let scale = unclamped ? inverseNorms[i] * inverseNorms[j] : inverseClampFloor
       let r = Double(gramRow[j]) * scale
@@ -271,6 +286,7 @@ func summariseCorrelations(
       absolutes += abs(r)
       if unclamped { unclampedSquares += r * r }
       multiplierRow?[j] = Float(coefficient * r * scale)
+      j += 1
     }
     rowSquares[i] = squares
     rowAbsolutes[i] = absolutes
@@ -317,11 +333,41 @@ func sumUnclampedSquaresDownColumns(workspace: MFDWorkspace, into column: Unsafe
     (column + columns.lowerBound).update(repeating: 0, count: columns.count)
     for i in 0..<(columns.upperBound - 1) {
       let row = correlations + i * channels
-      for j in max(columns.lowerBound, i + 1)..<columns.upperBound where norms[i] * norms[j] >= clampFloor {
-        let r = Double(row[j])
-        column[j] += r * r
+      var j = max(columns.lowerBound, i + 1)
+      while j + 4 <= columns.upperBound {
+        let r = SIMD4<Double>(loadFloats(row + j))
+        let clamped = .!(norms[i] * loadDoubles(norms + j) .>= clampFloor)
+        storeDoubles(loadDoubles(column + j) + (r * r).replacing(with: 0, where: clamped), column + j)
+        j += 4
+      }
+      while j < columns.upperBound {
+        if norms[i] * norms[j] >= clampFloor {
+          let r = Double(row[j])
+          column[j] += r * r
+        }
+        j += 1
       }
     }
   }
 }
 
+
+@inline(__always)
+private func loadFloats(_ pointer: UnsafePointer<Float>) -> SIMD4<Float> {
+  UnsafeRawPointer(pointer).loadUnaligned(as: SIMD4<Float>.self)
+}
+
+@inline(__always)
+private func storeFloats(_ value: SIMD4<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+  UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD4<Float>.self)
+}
+
+@inline(__always)
+private func loadDoubles(_ pointer: UnsafePointer<Double>) -> SIMD4<Double> {
+  UnsafeRawPointer(pointer).loadUnaligned(as: SIMD4<Double>.self)
+}
+
+@inline(__always)
+private func storeDoubles(_ value: SIMD4<Double>, _ pointer: UnsafeMutablePointer<Double>) {
+  UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD4<Double>.self)
+}
