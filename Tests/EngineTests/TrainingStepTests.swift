@@ -160,6 +160,52 @@ import TestSupport
             "\(pool.allocatedBytes / bytesPerChannel) channels' worth for \(activations / bytesPerChannel) of activations")
   }
 
+  /// A downsampling residual block: the projection's batch-norm output goes back to the pool
+  /// once the sum has read it, and the shortcut's input gradient is added into main's. In units
+  /// of one output channel (an output-size tensor is 8, an input-size one 16): the forward's four
+  /// activations (32), the ReLU's gradient (in the projection's freed output), main's batch-norm
+  /// gradient (8), and two input-size gradients (32): 72. Keeping the projection's output to its
+  /// backward and summing into a third input-size buffer took 96.
+  @Test func downsamplingBlockHoldsTwoInputSizeGradients() throws {
+    let block = Residual(
+      main: Sequential(named: [
+        ("conv1", Conv2d(inChannels: 4, outChannels: 8, kernelSize: 3, stride: 2, padding: 1, bias: false)),
+        ("bn1", BatchNorm2d(channels: 8)),
+      ]),
+      shortcut: Sequential(
+        Conv2d(inChannels: 4, outChannels: 8, kernelSize: 1, stride: 2, bias: false),
+        BatchNorm2d(channels: 8)),
+      post: ReLU(inPlace: true))
+    block.initialise(seed: 4)
+    let pool = GradientPool()
+    block.attachGradientPool(pool)
+    let input = randomTensor([2, 4, 6, 6], seed: 1)
+    for step in 0..<2 {
+      let output = block.forward(input, mode: .train)
+      #expect(output.shape == [2, 8, 3, 3])
+      let gradient = block.backward(randomTensor(output.shape, seed: UInt64(step)))
+      #expect(gradient.shape == input.shape)
+      block.releaseGradient()
+    }
+    let unit = 2 * 8 * 3 * 3 * 4 / 8  // one output channel's bytes; an input-size tensor is 16 units
+    #expect(pool.allocatedBytes == 72 * unit, "\(pool.allocatedBytes / unit) units")
+  }
+
+  /// A free buffer serves requests of more than half its size only: a small activation does not
+  /// take the large buffer a later, larger gradient will need.
+  @Test func aFreeBufferServesOnlyRequestsOfMoreThanHalfItsSize() {
+    let pool = GradientPool()
+    var large = GradientBuffer(), small = GradientBuffer(), middle = GradientBuffer()
+    large.attach(pool); small.attach(pool); middle.attach(pool)
+    let first = large.take([100])
+    large.release()
+    _ = small.take([40])
+    #expect(pool.allocatedBytes == (100 + 40) * 4)
+    let reused = middle.take([60])
+    #expect(pool.allocatedBytes == (100 + 40) * 4)
+    #expect(reused.sharesStorage(with: first))
+  }
+
   /// Without a pool (a layer used on its own) the output buffer stays the layer's, reused
   /// across steps.
   @Test func withoutAPoolALayerKeepsItsOutputBuffer() {

@@ -16,12 +16,15 @@
 public struct ActivationBuffer {
   private var pool: GradientPool?
   private var tensor: Tensor?
+  /// Given back by `releaseConsumed()` during the forward pass: the coming backward is legitimate.
+  private var releasedAfterUse = false
 
   public init() {}
 
   /// The output buffer for this forward pass, shaped `shape` (contents undefined: the kernel
   /// overwrites all of it).
   public mutating func take(_ shape: [Int]) -> Tensor {
+    releasedAfterUse = false
     if let tensor, tensor.shape == shape { return tensor }
     guard let pool else {
       let buffer = Tensor(zeros: shape)
@@ -37,15 +40,26 @@ public struct ActivationBuffer {
   /// Stops with a clear message when the buffer went back to the pool, i.e. `backward` runs a
   /// second time for one `forward`.
   public func checkAvailable(_ layer: @autoclosure () -> String) {
-    precondition(pool == nil || tensor != nil,
+    precondition(pool == nil || tensor != nil || releasedAfterUse,
                  "\(layer()): backward called again without a forward pass (its output buffer was recycled)")
   }
 
   /// Called at the end of the owning layer's backward: nothing reads the output any more.
   public mutating func releaseAfterBackward() {
+    releasedAfterUse = false
     guard let pool, let buffer = tensor else { return }
     pool.release(buffer)
     tensor = nil
+  }
+
+  /// Called by a layer whose backward does not read its output once the output's only consumer
+  /// has read it (`Layer.releaseConsumedOutput`): the buffer goes back to the pool during the
+  /// forward pass. Without a pool the layer keeps it.
+  public mutating func releaseConsumed() {
+    guard let pool, let buffer = tensor else { return }
+    pool.release(buffer)
+    tensor = nil
+    releasedAfterUse = true
   }
 
   /// Takes buffers from `pool` from now on.

@@ -19,16 +19,24 @@ public final class GradientPool {
   /// Bytes ever allocated by this pool (its high-water mark).
   public private(set) var allocatedBytes = 0
 
+  /// A free buffer serves a request up to this many times smaller than itself.
+  static let maximumOversize = 2
+
   public init() {}
 
-  /// A buffer of `shape`: the smallest free buffer that holds it, else a new one.
+  /// A buffer of `shape`: the smallest free buffer that holds it and is at most
+  /// `maximumOversize` times its size, else a new one.
   ///
   /// Best fit rather than same size: DenseNet's gradients grow by 32 channels per layer, so
   /// exact-size matching never reused a buffer inside a dense block and its backward pass kept
   /// one buffer of every size (3.5 GB of the 9.7 GB a DenseNet121 step held at batch 128).
+  /// Bounded: a large buffer freed during the forward pass (a projection's output, once summed)
+  /// would otherwise go to the next small activation and be gone when the backward pass needs
+  /// that size again (ResNet50 at batch 16: 774 → 752 MB of tensors).
   func acquire(_ shape: [Int]) -> Tensor {
     let count = shape.reduce(1, *)
-    if let index = free.firstIndex(where: { $0.storageCapacity >= count }) {
+    if let index = free.firstIndex(where: { $0.storageCapacity >= count }),
+       free[index].storageCapacity <= GradientPool.maximumOversize * count {
       let buffer = free.remove(at: index)
       return buffer.shape == shape ? buffer : buffer.prefixView(shape)
     }

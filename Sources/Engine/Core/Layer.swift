@@ -34,6 +34,11 @@ public protocol Layer: AnyObject {
   /// Whether `backward` reads the tensor the last `forward` returned. When false, the caller may
   /// overwrite that output after the forward (a residual sum adds into it in place).
   var readsOutputInBackward: Bool { get }
+  /// The caller has read the tensor the last `forward` returned and nothing will read it again
+  /// (its only consumer was, say, a residual sum): a layer whose backward does not read its
+  /// output hands that buffer back to the pool now instead of after its backward, as PyTorch
+  /// frees a tensor no backward node saved. Layers that keep their output do nothing.
+  func releaseConsumedOutput()
 }
 
 extension Layer {
@@ -45,6 +50,7 @@ extension Layer {
   public func attach(_ pool: GradientPool) {}
   /// Conservative: a layer must say so to let its output be overwritten.
   public var readsOutputInBackward: Bool { true }
+  public func releaseConsumedOutput() {}
 }
 
 /// A learnable tensor and its accumulated gradient, same shape.

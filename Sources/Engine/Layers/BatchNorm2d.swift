@@ -84,6 +84,7 @@ public final class BatchNorm2d: Layer {
   }
   /// Backward needs the input and the batch statistics, not the output.
   public var readsOutputInBackward: Bool { false }
+  public func releaseConsumedOutput() { output.releaseConsumed() }
 
   /// Through the batch statistics after a training forward; through the (constant) running
   /// statistics after an eval forward.

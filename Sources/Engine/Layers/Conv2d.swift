@@ -139,6 +139,7 @@ public final class Conv2d: Layer {
   }
   /// Backward needs the input, not the output.
   public var readsOutputInBackward: Bool { false }
+  public func releaseConsumedOutput() { output.releaseConsumed() }
 
   public func backward(_ gradOutput: Tensor) -> Tensor {
     guard let input = cachedInput, let geometry = cachedGeometry else {

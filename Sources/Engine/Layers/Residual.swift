@@ -16,6 +16,9 @@ public final class Residual: Layer {
 
   private var sum = ActivationBuffer()
   private var gradient = GradientBuffer()
+  /// The last backward returned main's input gradient (with the shortcut's added in place), so
+  /// releasing the result is main's to do.
+  private var resultIsMainGradient = false
 
   /// - shortcut: nil for the identity; named `shortcutName` ("downsample") otherwise.
   /// - post: applied after the sum, named `postName` ("relu").
@@ -67,10 +70,16 @@ public final class Residual: Layer {
       joined = mainOutput
     }
     elementwiseAdd(mainOutput.pointer, shortcutOutput.pointer, into: joined.pointer, count: joined.count)
+    // The sum was the projection's only reader (its batch-norm's backward reads its input): its
+    // buffer can serve the next layers now (ResNet50 at batch 128: 0.25 GB less at the peak).
+    shortcut?.releaseConsumedOutput()
     return post?.forward(joined, mode: mode) ?? joined
   }
 
-  /// The sum's gradient goes down both branches; their input gradients add up.
+  /// The sum's gradient goes down both branches; their input gradients add up, into main's
+  /// buffer: a downsampling block's backward then needs two gradients of its (larger) input
+  /// size at once instead of three, and those are the buffers the pool cannot serve from the
+  /// smaller activations already freed.
   ///
   /// - gradOutput: the output's shape → gradient w.r.t. x
   public func backward(_ gradOutput: Tensor) -> Tensor {
@@ -79,10 +88,14 @@ public final class Residual: Layer {
     let gradShortcut = shortcut?.backward(gradSum) ?? gradSum
     precondition(gradMain.shape == gradShortcut.shape,
                  "Residual.backward: branch gradients \(gradMain.shape) and \(gradShortcut.shape) differ")
-    let dx = gradient.take(gradMain.shape)
+    // Main's gradient is its own fresh buffer in every network here; should a main branch ever
+    // hand back storage that the shortcut or the caller also holds, sum into our own buffer.
+    resultIsMainGradient = !gradMain.sharesStorage(with: gradShortcut) && !gradMain.sharesStorage(with: gradOutput)
+    let dx = resultIsMainGradient ? gradMain : gradient.take(gradMain.shape)
     elementwiseAdd(gradMain.pointer, gradShortcut.pointer, into: dx.pointer, count: dx.count)
-    // Both branches and the activation are consumed: their buffers can serve the next layers.
-    main.releaseGradient()
+    // The shortcut's gradient and the activation are consumed: their buffers can serve the next
+    // layers (main's too, unless it is the result).
+    if !resultIsMainGradient { main.releaseGradient() }
     shortcut?.releaseGradient()
     post?.releaseGradient()
     sum.releaseAfterBackward()
@@ -90,7 +103,14 @@ public final class Residual: Layer {
   }
 
   /// Hands the last input gradient's buffer back to the model's pool.
-  public func releaseGradient() { gradient.release() }
+  public func releaseGradient() {
+    if resultIsMainGradient {
+      main.releaseGradient()
+      resultIsMainGradient = false
+    } else {
+      gradient.release()
+    }
+  }
   public func attach(_ pool: GradientPool) {
     gradient.attach(pool)
     sum.attach(pool)

@@ -66,10 +66,11 @@ public final class Sequential: Layer {
     resultOwner = nil
   }
 
-  /// The children's MACs along the chain of shapes (stops at the first shape that fails).
   /// The last layer's output is this block's output.
   public var readsOutputInBackward: Bool { layers.last?.layer.readsOutputInBackward ?? true }
+  public func releaseConsumedOutput() { layers.last?.layer.releaseConsumedOutput() }
 
+  /// The children's MACs along the chain of shapes (stops at the first shape that fails).
   public func macs(for inputShape: [Int]) -> Int {
     var shape = inputShape, total = 0
     for (_, layer) in layers {
