@@ -191,6 +191,52 @@ import TestSupport
     #expect(pool.allocatedBytes == 72 * unit, "\(pool.allocatedBytes / unit) units")
   }
 
+  /// A ReLU at the end of a block masks in place the gradient the next layer produced (nothing
+  /// else reads it): [[conv, ReLU], conv] needs its two pooled activations and one gradient
+  /// buffer, 3 tensors. With a buffer of its own the ReLU's gradient took the second conv's
+  /// freed output, and the first conv a fourth tensor, because the block's incoming gradient is
+  /// released only when the block returns. Gradients equal those of the chain without a pool.
+  @Test func aBlocksLastActivationMasksTheIncomingGradientInPlace() throws {
+    func chain() -> Sequential {
+      let block = Sequential(named: [
+        ("conv", Conv2d(inChannels: 4, outChannels: 4, kernelSize: 3, padding: 1, bias: false)),
+        ("relu", ReLU()),
+      ])
+      let model = Sequential(named: [
+        ("block", block),
+        ("conv", Conv2d(inChannels: 4, outChannels: 4, kernelSize: 3, padding: 1, bias: false)),
+      ])
+      model.initialise(seed: 8)
+      return model
+    }
+    let input = randomTensor([2, 4, 5, 5], seed: 2), gradOutput = randomTensor([2, 4, 5, 5], seed: 3)
+    let plain = chain(), pooled = chain()
+    let pool = GradientPool()
+    pooled.attachGradientPool(pool)
+    var results: [[Float]] = []
+    for model in [plain, pooled] {
+      _ = model.forward(input, mode: .train)
+      results.append(model.backward(gradOutput).values)
+      results.append(contentsOf: model.namedParameters().map { $0.parameter.grad.values })
+    }
+    #expect(Array(results[..<3]) == Array(results[3...]))
+    #expect(pool.allocatedBytes == 3 * input.count * 4, "\(pool.allocatedBytes / (input.count * 4)) tensors")
+  }
+
+  /// Told it may, a ReLU writes its gradient into the incoming one; otherwise it leaves it be.
+  @Test func reluOverwritesTheIncomingGradientOnlyWhenAllowed() {
+    let relu = ReLU()
+    let input = randomTensor([3, 7], seed: 4), gradOutput = randomTensor([3, 7], seed: 5)
+    _ = relu.forward(input, mode: .train)
+    let kept = gradOutput.values
+    let separate = relu.backward(gradOutput, mayOverwrite: false)
+    #expect(!separate.sharesStorage(with: gradOutput) && gradOutput.values == kept)
+    let overwritten = relu.backward(gradOutput, mayOverwrite: true)
+    #expect(overwritten.sharesStorage(with: gradOutput))
+    #expect(overwritten.values == separate.values)
+    #expect(overwritten.values == zip(input.values, kept).map { $0 > 0 ? $1 : 0 })
+  }
+
   /// A free buffer serves requests of more than half its size only: a small activation does not
   /// take the large buffer a later, larger gradient will need.
   @Test func aFreeBufferServesOnlyRequestsOfMoreThanHalfItsSize() {

@@ -12,7 +12,13 @@ public protocol Layer: AnyObject {
   /// Computes the output, caching what `backward` needs.
   func forward(_ input: Tensor, mode: Mode) -> Tensor
   /// Accumulates parameter gradients; returns the gradient with respect to the last input.
+  /// `gradOutput` is left unchanged.
   func backward(_ gradOutput: Tensor) -> Tensor
+  /// `backward`, told whether anything reads `gradOutput` afterwards: with `mayOverwrite` the
+  /// layer may write its input gradient into `gradOutput`'s storage and return it (an activation
+  /// does, as its gradient is elementwise), so one buffer fewer is in flight, as when PyTorch
+  /// frees a gradient once its one reader has run. Composites pass it on where it holds.
+  func backward(_ gradOutput: Tensor, mayOverwrite: Bool) -> Tensor
   /// The output shape for an input shape, or an error naming the layer and both shapes.
   func outputShape(for inputShape: [Int]) throws(ShapeError) -> [Int]
   /// Forward multiply-accumulates for one input of `inputShape` (batch dimension included),
@@ -42,6 +48,7 @@ public protocol Layer: AnyObject {
 }
 
 extension Layer {
+  public func backward(_ gradOutput: Tensor, mayOverwrite: Bool) -> Tensor { backward(gradOutput) }
   public func macs(for inputShape: [Int]) -> Int { 0 }
   public func localState() -> [(name: String, entry: StateEntry)] { [] }
   public var children: [(name: String, layer: any Layer)] { [] }

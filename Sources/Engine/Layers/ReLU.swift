@@ -44,11 +44,15 @@ public class ReLU: Layer {
   public func attach(_ pool: GradientPool) { gradient.attach(pool) }
 
   /// - gradOutput: the output's shape → gradient w.r.t. the input, same shape
-  public func backward(_ gradOutput: Tensor) -> Tensor {
+  public func backward(_ gradOutput: Tensor) -> Tensor { backward(gradOutput, mayOverwrite: false) }
+
+  /// With `mayOverwrite` the gradient is masked in `gradOutput`'s own storage and returned.
+  public func backward(_ gradOutput: Tensor, mayOverwrite: Bool) -> Tensor {
     guard let output else { preconditionFailure("\(type(of: self)).backward called before forward") }
     precondition(gradOutput.shape == output.shape,
                  "\(type(of: self)).backward: gradient \(gradOutput.shape) for output \(output.shape)")
-    let dx = gradient.take(output.shape)
+    if mayOverwrite { gradient.release() }
+    let dx = mayOverwrite ? gradOutput : gradient.take(output.shape)
     if ceiling == nil {
       reluBackward(output: output.pointer, gradOutput: gradOutput.pointer, gradInput: dx.pointer,
                    count: output.count)

@@ -82,8 +82,11 @@ public final class Residual: Layer {
   /// smaller activations already freed.
   ///
   /// - gradOutput: the output's shape → gradient w.r.t. x
-  public func backward(_ gradOutput: Tensor) -> Tensor {
-    let gradSum = post?.backward(gradOutput) ?? gradOutput
+  public func backward(_ gradOutput: Tensor) -> Tensor { backward(gradOutput, mayOverwrite: false) }
+
+  /// `mayOverwrite` goes to `post` alone: the sum's gradient is read by both branches.
+  public func backward(_ gradOutput: Tensor, mayOverwrite: Bool) -> Tensor {
+    let gradSum = post?.backward(gradOutput, mayOverwrite: mayOverwrite) ?? gradOutput
     let gradMain = main.backward(gradSum)
     let gradShortcut = shortcut?.backward(gradSum) ?? gradSum
     precondition(gradMain.shape == gradShortcut.shape,

@@ -45,14 +45,20 @@ public final class Sequential: Layer {
   ///
   /// Each child's gradient is handed back to the pool as soon as the child before it has
   /// consumed it; identity children (probes, views) pass a gradient on without owning it.
-  public func backward(_ gradOutput: Tensor) -> Tensor {
+  public func backward(_ gradOutput: Tensor) -> Tensor { backward(gradOutput, mayOverwrite: false) }
+
+  /// A gradient a child produced is read by the next child only, which may therefore overwrite
+  /// it; the incoming one only if our caller allows.
+  public func backward(_ gradOutput: Tensor, mayOverwrite: Bool) -> Tensor {
     var gradient = gradOutput
     var owner: (any Layer)?
+    var overwritable = mayOverwrite
     for (_, child) in layers.reversed() {
-      let next = child.backward(gradient)
+      let next = child.backward(gradient, mayOverwrite: overwritable)
       if !next.sharesStorage(with: gradient) {
         owner?.releaseGradient()
         owner = child
+        overwritable = true
       }
       gradient = next
     }
