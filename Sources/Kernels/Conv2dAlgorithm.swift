@@ -82,13 +82,12 @@ public func conv2dForward(
     conv2dDirectForward(input: input, weight: weight, bias: bias, output: output,
                         geometry: geometry, workspace: workspace)
   case .oneDNN:
-    guard let convolution = OneDNNConvolution.shared(for: geometry) else {
-      return conv2dForward(input: input, weight: weight, bias: bias, output: output,
-                           geometry: geometry, workspace: workspace,
-                           algorithm: .preferredOpenBLAS(for: geometry))
+    if !oneDNNForward(input: input, weight: weight, bias: bias, output: output,
+                      geometry: geometry, workspace: workspace) {
+      conv2dForward(input: input, weight: weight, bias: bias, output: output,
+                    geometry: geometry, workspace: workspace,
+                    algorithm: .preferredOpenBLAS(for: geometry))
     }
-    convolution.forward(input: input, weight: weight, bias: bias, output: output,
-                        workspace: workspace)
   }
 }
 
@@ -128,14 +127,13 @@ public func conv2dBackward(
       input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
       gradWeight: gradWeight, gradBias: gradBias, geometry: geometry, workspace: workspace)
   case .oneDNN:
-    guard let convolution = OneDNNConvolution.shared(for: geometry) else {
-      return conv2dBackward(
+    if !oneDNNBackward(input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
+                       gradWeight: gradWeight, gradBias: gradBias, geometry: geometry,
+                       workspace: workspace) {
+      conv2dBackward(
         input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
         gradWeight: gradWeight, gradBias: gradBias, geometry: geometry, workspace: workspace,
         algorithm: .preferredOpenBLAS(for: geometry))
     }
-    convolution.backward(
-      input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
-      gradWeight: gradWeight, gradBias: gradBias, workspace: workspace)
   }
 }

@@ -49,12 +49,14 @@ public enum ConvolutionLibrary: String, Sendable, CaseIterable {
   }
 
   /// Where oneDNN, reorders to and from NCHW included, beat our kernels on 2 AVX2 cores
-  /// (README "Performance"): dense k×k convolutions (k > 1) with at least 256 M
-  /// multiply-accumulates per call: ResNet50's and DenseNet's 3×3 layers at batch 128. Smaller
-  /// calls lose to the reorders and oneDNN's per-call set-up (MobileNetV2 at 32×32: +15 % per
+  /// (README "Performance"): k×k convolutions (k > 1), dense or grouped, with at least 256 M
+  /// multiply-accumulates per layer: ResNet50's and DenseNet's 3×3 layers and ResNeXt50's
+  /// grouped 3×3 layers at batch 128 (the latter took its step from 15.9 to 13.1 s). Smaller
+  /// layers lose to the reorders and oneDNN's per-call set-up (MobileNetV2 at 32×32: +15 % per
   /// step with oneDNN); 1×1 layers gained a little inside ResNet50 but cost ResNeXt50 12 % per
-  /// step, and grouped and depthwise convolutions were faster on our kernels.
+  /// step, and depthwise convolutions were faster on our kernels.
   static func oneDNNWins(_ geometry: Conv2dGeometry) -> Bool {
-    geometry.groups == 1 && geometry.kernelPlane > 1 && geometry.macs >= 256 << 20
+    let depthwise = geometry.groups > 1 && geometry.groups == geometry.inChannels
+    return !depthwise && geometry.kernelPlane > 1 && geometry.macs >= 256 << 20
   }
 }

@@ -40,6 +40,42 @@ import TestSupport
     convCase.expectMatchesNaiveReference()
   }
 
+  /// A batch cut into calls (2, 2 and 1 images of a grouped 3×3 convolution with bias): outputs
+  /// and input gradients land at each call's images, and weight and bias gradients accumulate
+  /// over the calls onto what was there, as the naive reference's do.
+  @Test func aBatchCutIntoSeveralCallsMatchesTheNaiveReference() throws {
+    let g = try Conv2dGeometry(batch: 5, inChannels: 8, height: 6, width: 6, outChannels: 8,
+                               kernel: (3, 3), padding: (1, 1), groups: 4)
+    let twoImages = 2 * (g.inChannels * g.inputPlane + g.outChannels * g.outputPlane)
+    let input = ConvTestBuffer(randomValues(g.inputCount, seed: 21))
+    let weight = ConvTestBuffer(randomValues(g.weightCount, seed: 22))
+    let bias = ConvTestBuffer(randomValues(g.outChannels, seed: 23))
+    let gradOutput = ConvTestBuffer(randomValues(g.outputCount, seed: 24))
+    let workspace = Conv2dWorkspace()
+    let (output, naiveOutput) = (ConvTestBuffer(count: g.outputCount), ConvTestBuffer(count: g.outputCount))
+    #expect(oneDNNForward(input: input.pointer, weight: weight.pointer, bias: bias.pointer,
+                          output: output.pointer, geometry: g, workspace: workspace, floatsPerCall: twoImages))
+    naiveConv2dForward(input: input.pointer, weight: weight.pointer, bias: bias.pointer,
+                       output: naiveOutput.pointer, geometry: g)
+    #expect(maxRelativeError(output.values, naiveOutput.values) < 1e-4, "output")
+
+    let (gradInput, naiveGradInput) = (ConvTestBuffer(count: g.inputCount), ConvTestBuffer(count: g.inputCount))
+    let gradWeight = ConvTestBuffer(randomValues(g.weightCount, seed: 25))
+    let naiveGradWeight = ConvTestBuffer(gradWeight.values)
+    let gradBias = ConvTestBuffer(randomValues(g.outChannels, seed: 26))
+    let naiveGradBias = ConvTestBuffer(gradBias.values)
+    #expect(oneDNNBackward(input: input.pointer, weight: weight.pointer, gradOutput: gradOutput.pointer,
+                           gradInput: gradInput.pointer, gradWeight: gradWeight.pointer,
+                           gradBias: gradBias.pointer, geometry: g, workspace: workspace,
+                           floatsPerCall: twoImages))
+    naiveConv2dBackward(input: input.pointer, weight: weight.pointer, gradOutput: gradOutput.pointer,
+                        gradInput: naiveGradInput.pointer, gradWeight: naiveGradWeight.pointer,
+                        gradBias: naiveGradBias.pointer, geometry: g)
+    #expect(maxRelativeError(gradInput.values, naiveGradInput.values) < 1e-4, "grad input")
+    #expect(maxRelativeError(gradWeight.values, naiveGradWeight.values) < 1e-4, "grad weight")
+    #expect(maxRelativeError(gradBias.values, naiveGradBias.values) < 1e-4, "grad bias")
+  }
+
   /// Blocked layouts are what make oneDNN fast; the paper's 3×3 shapes must get a JIT kernel,
   /// not the reference or GEMM fallback (which would be slower than our own kernels).
   @Test func resNetShapesGetJITKernels() throws {
