@@ -15,7 +15,7 @@ import Glibc
 public enum ConvolutionLibrary: String, Sendable, CaseIterable {
   case openBLAS = "openblas"
   case oneDNN = "onednn"
-  /// oneDNN for large dense k×k convolutions, our kernels for the rest (`oneDNNWins`).
+  /// oneDNN for large k×k convolutions, dense or grouped, our kernels for the rest (`oneDNNWins`).
   case automatic = "auto"
 
   private static let selected = Mutex<ConvolutionLibrary>(fromEnvironment())
