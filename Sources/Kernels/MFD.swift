@@ -266,14 +266,14 @@ func summariseCorrelations(
     while j + 4 <= channels {
       // A dead channel has G_ij = 0 exactly (its row of Z is exactly 0) and n = 0, so its pairs
       // take the clamped branch with R_ij = M_ij = 0.
-      let clamped = .!(norms[i] * loadDoubles(norms + j) .>= clampFloor)
-      let scale = (inverseNorms[i] * loadDoubles(inverseNorms + j)).replacing(with: inverseClampFloor, where: clamped)
-      let r = SIMD4<Double>(loadFloats(gramRow + j)) * scale
-      storeFloats(SIMD4<Float>(r), gramRow + j)
+      let clamped = .!(norms[i] * (loadSIMD(norms + j) as SIMD4<Double>) .>= clampFloor)
+      let scale = (inverseNorms[i] * (loadSIMD(inverseNorms + j) as SIMD4<Double>)).replacing(with: inverseClampFloor, where: clamped)
+      let r = SIMD4<Double>(loadSIMD(gramRow + j) as SIMD4<Float>) * scale
+      storeSIMD(SIMD4<Float>(r), gramRow + j)
       squares4 += r * r
       absolutes4 += r.replacing(with: -r, where: r .< 0)
       unclampedSquares4 += (r * r).replacing(with: 0, where: clamped)
-      if let multiplierRow { storeFloats(SIMD4<Float>(coefficient * r * scale), multiplierRow + j) }
+      if let multiplierRow { storeSIMD(SIMD4<Float>(coefficient * r * scale), multiplierRow + j) }
       j += 4
     }
     var squares = squares4.sum(), absolutes = absolutes4.sum(), unclampedSquares = unclampedSquares4.sum()
@@ -335,9 +335,9 @@ func sumUnclampedSquaresDownColumns(workspace: MFDWorkspace, into column: Unsafe
       let row = correlations + i * channels
       var j = max(columns.lowerBound, i + 1)
       while j + 4 <= columns.upperBound {
-        let r = SIMD4<Double>(loadFloats(row + j))
-        let clamped = .!(norms[i] * loadDoubles(norms + j) .>= clampFloor)
-        storeDoubles(loadDoubles(column + j) + (r * r).replacing(with: 0, where: clamped), column + j)
+        let r = SIMD4<Double>(loadSIMD(row + j) as SIMD4<Float>)
+        let clamped = .!(norms[i] * (loadSIMD(norms + j) as SIMD4<Double>) .>= clampFloor)
+        storeSIMD((loadSIMD(column + j) as SIMD4<Double>) + (r * r).replacing(with: 0, where: clamped), column + j)
         j += 4
       }
       while j < columns.upperBound {
@@ -349,25 +349,4 @@ func sumUnclampedSquaresDownColumns(workspace: MFDWorkspace, into column: Unsafe
       }
     }
   }
-}
-
-
-@inline(__always)
-private func loadFloats(_ pointer: UnsafePointer<Float>) -> SIMD4<Float> {
-  UnsafeRawPointer(pointer).loadUnaligned(as: SIMD4<Float>.self)
-}
-
-@inline(__always)
-private func storeFloats(_ value: SIMD4<Float>, _ pointer: UnsafeMutablePointer<Float>) {
-  UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD4<Float>.self)
-}
-
-@inline(__always)
-private func loadDoubles(_ pointer: UnsafePointer<Double>) -> SIMD4<Double> {
-  UnsafeRawPointer(pointer).loadUnaligned(as: SIMD4<Double>.self)
-}
-
-@inline(__always)
-private func storeDoubles(_ value: SIMD4<Double>, _ pointer: UnsafeMutablePointer<Double>) {
-  UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD4<Double>.self)
 }

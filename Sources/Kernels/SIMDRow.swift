@@ -6,13 +6,21 @@
 /// debug builds (which compile each file on its own) call them, which only slows the tests.
 
 @inline(__always)
-func loadVector(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
-  UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
-}
+func loadVector(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> { loadSIMD(pointer) }
 
 @inline(__always)
-func storeVector(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
-  UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
+func storeVector(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) { storeSIMD(value, pointer) }
+
+/// A vector of any width and scalar type from `pointer` (no alignment needed).
+@inline(__always)
+func loadSIMD<V: SIMD & BitwiseCopyable>(_ pointer: UnsafePointer<V.Scalar>) -> V {
+  UnsafeRawPointer(pointer).loadUnaligned(as: V.self)
+}
+
+/// Stores `value` at `pointer` (no alignment needed).
+@inline(__always)
+func storeSIMD<V: SIMD & BitwiseCopyable>(_ value: V, _ pointer: UnsafeMutablePointer<V.Scalar>) {
+  UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: V.self)
 }
 
 /// destination[0..<count] = source[0..<count].

@@ -101,6 +101,26 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
 
   var testDescription: String { "\(geometry), \(algorithm)\(hasBias ? ", bias" : "")" }
 
+  /// A backward without the input gradient (the network's first layer) must leave the weight
+  /// gradient exactly as a full backward computes it; inputs drawn from seeds seed, seed+1, seed+2.
+  func expectSkippingGradInputKeepsWeightGradient(seed: UInt64) {
+    let g = geometry
+    let input = ConvTestBuffer(randomValues(g.inputCount, seed: seed))
+    let weight = ConvTestBuffer(randomValues(g.weightCount, seed: seed + 1))
+    let gradOutput = ConvTestBuffer(randomValues(g.outputCount, seed: seed + 2))
+    let withInput = ConvTestBuffer([Float](repeating: 0, count: g.weightCount))
+    let withoutInput = ConvTestBuffer([Float](repeating: 0, count: g.weightCount))
+    let gradInput = ConvTestBuffer(count: g.inputCount)
+    let workspace = Conv2dWorkspace()
+    for (target, gradInputPointer) in [(withInput, gradInput.pointer), (withoutInput, nil)] {
+      conv2dBackward(input: input.pointer, weight: weight.pointer, gradOutput: gradOutput.pointer,
+                     gradInput: gradInputPointer, gradWeight: target.pointer, gradBias: nil,
+                     geometry: g, workspace: workspace, algorithm: algorithm)
+    }
+    #expect(withInput.values == withoutInput.values)
+    #expect(withInput.values.contains { $0 != 0 })
+  }
+
   /// Runs the algorithm under test and the naive reference forward and backward on the same
   /// random data and expects them to agree. Outputs and input gradients start as NaN (they must
   /// be overwritten); weight and bias gradients start random (they must be accumulated into).
