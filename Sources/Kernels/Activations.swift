@@ -60,3 +60,55 @@ public func relu6Backward(
     }
   }
 }
+
+/// A ReLU or ReLU6 that a batch norm applies to its own output (BatchNorm2d's fused
+/// activation). The kernels take it as a `OutputClamp` type, specialised once per clamp.
+public enum ClampedActivation: Sendable, Equatable {
+  case relu, relu6
+}
+
+/// The activation a kernel applies to values it writes, as a type: generic kernels are
+/// specialised for each, so the per-element code carries no test of which one it is. Values and
+/// masks are those of `reluForward`/`reluBackward` and `relu6Forward`/`relu6Backward`, one element
+/// at a time, so a fused kernel's bits equal the separate layers'.
+protocol OutputClamp {
+  /// The activation of one pre-activation value y.
+  static func apply(_ y: Float) -> Float
+  /// `apply` on four values.
+  static func apply(_ y: SIMD4<Float>) -> SIMD4<Float>
+  /// dy where the gradient passes at the activated value `out`, else 0.
+  static func gate(_ dy: Float, at out: Float) -> Float
+  /// `gate` on four values.
+  static func gate(_ dy: SIMD4<Float>, at out: SIMD4<Float>) -> SIMD4<Float>
+}
+
+/// No activation: the identity, which passes every gradient.
+enum NoClamp: OutputClamp {
+  @inline(__always) static func apply(_ y: Float) -> Float { y }
+  @inline(__always) static func apply(_ y: SIMD4<Float>) -> SIMD4<Float> { y }
+  @inline(__always) static func gate(_ dy: Float, at out: Float) -> Float { dy }
+  @inline(__always) static func gate(_ dy: SIMD4<Float>, at out: SIMD4<Float>) -> SIMD4<Float> { dy }
+}
+
+/// ReLU: the gradient passes where out > 0.
+enum ReLUClamp: OutputClamp {
+  @inline(__always) static func apply(_ y: Float) -> Float { y < 0 ? 0 : y }
+  @inline(__always) static func apply(_ y: SIMD4<Float>) -> SIMD4<Float> { y.replacing(with: 0, where: y .< 0) }
+  @inline(__always) static func gate(_ dy: Float, at out: Float) -> Float { out > 0 ? dy : 0 }
+  @inline(__always) static func gate(_ dy: SIMD4<Float>, at out: SIMD4<Float>) -> SIMD4<Float> {
+    dy.replacing(with: 0, where: .!(out .> 0))
+  }
+}
+
+/// ReLU6: the gradient passes unless out is at or beyond 0 or 6 (NaN passes, as in
+/// `relu6Backward`).
+enum ReLU6Clamp: OutputClamp {
+  @inline(__always) static func apply(_ y: Float) -> Float { y < 0 ? 0 : (y > 6 ? 6 : y) }
+  @inline(__always) static func apply(_ y: SIMD4<Float>) -> SIMD4<Float> {
+    y.replacing(with: 0, where: y .< 0).replacing(with: 6, where: y .> 6)
+  }
+  @inline(__always) static func gate(_ dy: Float, at out: Float) -> Float { (out <= 0 || out >= 6) ? 0 : dy }
+  @inline(__always) static func gate(_ dy: SIMD4<Float>, at out: SIMD4<Float>) -> SIMD4<Float> {
+    dy.replacing(with: 0, where: out .<= 0 .| out .>= 6)
+  }
+}

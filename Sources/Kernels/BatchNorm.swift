@@ -5,6 +5,13 @@
 // Statistics are per channel over the n·h·w values of that channel. Every kernel runs in parallel
 // across channels; one worker owns a channel and reduces it in a fixed order in Double, so the
 // results do not depend on the thread count.
+//
+// A batch norm may apply a ReLU or ReLU6 to its own output (`activation`; BatchNorm2d fuses the
+// activation layer that follows it): the forward writes the activated values in its one output
+// pass, and the backward recomputes the activation's mask from the input it reads anyway. That
+// saves the activation's own pass over the tensor in each direction; the values are those of the
+// two separate layers, bit for bit. Each public kernel picks its clamp type once and runs a body
+// specialised for it.
 
 /// Training forward: normalises each channel with its batch mean and biased variance, then
 /// scales by γ and shifts by β.
@@ -13,35 +20,44 @@
 /// - weight (γ), bias (β): [c]
 /// - mean, variance, inverseStd: [c], written: the batch mean, the biased batch variance and
 ///   1/√(variance + epsilon), kept for `batchNorm2dBackwardTraining` and the running update.
+/// - activation: applied to the output (nil: none).
 public func batchNorm2dForwardTraining(
   input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
   output: UnsafeMutablePointer<Float>,
   mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
   inverseStd: UnsafeMutablePointer<Float>,
-  n: Int, c: Int, spatial: Int, epsilon: Float = 1e-5
+  n: Int, c: Int, spatial: Int, epsilon: Float = 1e-5, activation: ClampedActivation? = nil
 ) {
-  let count = Double(n * spatial)
-  parallelFor(c) { channel in
-    // Two passes (mean, then squared deviations) avoid the cancellation of E[x²] − E[x]².
-    var sum = 0.0
-    forEachPlane(of: channel, n: n, c: c, spatial: spatial) { base in
-      sum += planeSum(input + base, spatial)
-    }
-    let channelMean = sum / count
-    var squares = 0.0
-    forEachPlane(of: channel, n: n, c: c, spatial: spatial) { base in
-      squares += planeSquaredDeviations(input + base, spatial, from: channelMean)
-    }
-    let channelVariance = squares / count
-    let invStd = 1 / (channelVariance + Double(epsilon)).squareRoot()
-    mean[channel] = Float(channelMean)
-    variance[channel] = Float(channelVariance)
-    inverseStd[channel] = Float(invStd)
+  func run<Clamp: OutputClamp>(_: Clamp.Type) {
+    let count = Double(n * spatial)
+    parallelFor(c) { channel in
+      // Two passes (mean, then squared deviations) avoid the cancellation of E[x²] − E[x]².
+      var sum = 0.0
+      forEachPlane(of: channel, n: n, c: c, spatial: spatial) { base in
+        sum += planeSum(input + base, spatial)
+      }
+      let channelMean = sum / count
+      var squares = 0.0
+      forEachPlane(of: channel, n: n, c: c, spatial: spatial) { base in
+        squares += planeSquaredDeviations(input + base, spatial, from: channelMean)
+      }
+      let channelVariance = squares / count
+      let invStd = 1 / (channelVariance + Double(epsilon)).squareRoot()
+      mean[channel] = Float(channelMean)
+      variance[channel] = Float(channelVariance)
+      inverseStd[channel] = Float(invStd)
 
-    let m = Float(channelMean), scale = Float(invStd) * weight[channel], shift = bias[channel]
-    forEachPlane(of: channel, n: n, c: c, spatial: spatial) { base in
-      for i in 0..<spatial { output[base + i] = (input[base + i] - m) * scale + shift }
+      let affine = ChannelAffine<Clamp>(mean: Float(channelMean), scale: Float(invStd) * weight[channel],
+                                        shift: bias[channel])
+      forEachPlane(of: channel, n: n, c: c, spatial: spatial) { base in
+        affine.normalise(input + base, into: output + base, count: spatial)
+      }
     }
+  }
+  switch activation {
+  case nil: run(NoClamp.self)
+  case .relu: run(ReLUClamp.self)
+  case .relu6: run(ReLU6Clamp.self)
   }
 }
 
@@ -71,19 +87,28 @@ public func batchNorm2dUpdateRunningStatistics(
 ///
 /// - input, output: [n, c, spatial]
 /// - weight, bias, runningMean, runningVariance: [c]
+/// - activation: applied to the output (nil: none).
 public func batchNorm2dForwardEval(
   input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
   runningMean: UnsafePointer<Float>, runningVariance: UnsafePointer<Float>,
   output: UnsafeMutablePointer<Float>,
-  n: Int, c: Int, spatial: Int, epsilon: Float = 1e-5
+  n: Int, c: Int, spatial: Int, epsilon: Float = 1e-5, activation: ClampedActivation? = nil
 ) {
-  parallelFor(c) { channel in
-    let m = runningMean[channel]
-    let scale = runningInverseStd(runningVariance[channel], epsilon) * weight[channel]
-    let shift = bias[channel]
-    forEachPlane(of: channel, n: n, c: c, spatial: spatial) { base in
-      for i in 0..<spatial { output[base + i] = (input[base + i] - m) * scale + shift }
+  func run<Clamp: OutputClamp>(_: Clamp.Type) {
+    parallelFor(c) { channel in
+      let affine = ChannelAffine<Clamp>(
+        mean: runningMean[channel],
+        scale: runningInverseStd(runningVariance[channel], epsilon) * weight[channel],
+        shift: bias[channel])
+      forEachPlane(of: channel, n: n, c: c, spatial: spatial) { base in
+        affine.normalise(input + base, into: output + base, count: spatial)
+      }
     }
+  }
+  switch activation {
+  case nil: run(NoClamp.self)
+  case .relu: run(ReLUClamp.self)
+  case .relu6: run(ReLU6Clamp.self)
   }
 }
 
@@ -94,30 +119,42 @@ public func batchNorm2dForwardEval(
 /// - input, gradOutput, gradInput: [n, c, spatial]
 /// - weight: [c]; mean, inverseStd: [c] as saved by `batchNorm2dForwardTraining`
 /// - gradWeight, gradBias: [c], accumulated
+/// - activation: the forward's, with its `bias` (β): gradOutput is then the gradient of the
+///   activated output, and dy above is it masked as the activation's backward would.
 public func batchNorm2dBackwardTraining(
   input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>,
   mean: UnsafePointer<Float>, inverseStd: UnsafePointer<Float>,
   gradInput: UnsafeMutablePointer<Float>,
   gradWeight: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>,
-  n: Int, c: Int, spatial: Int
+  n: Int, c: Int, spatial: Int, activation: (ClampedActivation, bias: UnsafePointer<Float>)? = nil
 ) {
-  let count = Float(n * spatial)
-  parallelFor(c) { channel in
-    let m = mean[channel], invStd = inverseStd[channel]
-    let (sumDy, sumDyXhat) = affineGradientSums(
-      channel: channel, input: input, gradOutput: gradOutput, mean: m, inverseStd: invStd,
-      n: n, c: c, spatial: spatial)
-    gradBias[channel] += Float(sumDy)
-    gradWeight[channel] += Float(sumDyXhat)
+  func run<Clamp: OutputClamp>(_: Clamp.Type) {
+    let count = Float(n * spatial)
+    parallelFor(c) { channel in
+      let m = mean[channel], invStd = inverseStd[channel]
+      let gate = ChannelAffine<Clamp>(mean: m, scale: invStd * weight[channel],
+                                      shift: activation?.bias[channel] ?? 0)
+      let (sumDy, sumDyXhat) = affineGradientSums(
+        channel: channel, input: input, gradOutput: gradOutput, gate: gate, inverseStd: invStd,
+        n: n, c: c, spatial: spatial)
+      gradBias[channel] += Float(sumDy)
+      gradWeight[channel] += Float(sumDyXhat)
 
-    let meanDy = Float(sumDy) / count, meanDyXhat = Float(sumDyXhat) / count
-    let scale = weight[channel] * invStd
-    forEachPlane(of: channel, n: n, c: c, spatial: spatial) { base in
-      for i in 0..<spatial {
-        let xHat = (input[base + i] - m) * invStd
-        gradInput[base + i] = scale * (gradOutput[base + i] - meanDy - xHat * meanDyXhat)
+      let meanDy = Float(sumDy) / count, meanDyXhat = Float(sumDyXhat) / count
+      let scale = weight[channel] * invStd
+      forEachPlane(of: channel, n: n, c: c, spatial: spatial) { base in
+        for i in 0..<spatial {
+          let x = input[base + i]
+          let xHat = (x - m) * invStd
+          gradInput[base + i] = scale * (gate.gate(gradOutput[base + i], x) - meanDy - xHat * meanDyXhat)
+        }
       }
     }
+  }
+  switch activation?.0 {
+  case nil: run(NoClamp.self)
+  case .relu: run(ReLUClamp.self)
+  case .relu6: run(ReLU6Clamp.self)
   }
 }
 
@@ -127,99 +164,35 @@ public func batchNorm2dBackwardTraining(
 /// - input, gradOutput, gradInput: [n, c, spatial]
 /// - weight, runningMean, runningVariance: [c]
 /// - gradWeight, gradBias: [c], accumulated
+/// - activation: the forward's, with its `bias` (β), as in `batchNorm2dBackwardTraining`.
 public func batchNorm2dBackwardEval(
   input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>,
   runningMean: UnsafePointer<Float>, runningVariance: UnsafePointer<Float>,
   gradInput: UnsafeMutablePointer<Float>,
   gradWeight: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>,
-  n: Int, c: Int, spatial: Int, epsilon: Float = 1e-5
+  n: Int, c: Int, spatial: Int, epsilon: Float = 1e-5,
+  activation: (ClampedActivation, bias: UnsafePointer<Float>)? = nil
 ) {
-  parallelFor(c) { channel in
-    let invStd = runningInverseStd(runningVariance[channel], epsilon)
-    let (sumDy, sumDyXhat) = affineGradientSums(
-      channel: channel, input: input, gradOutput: gradOutput, mean: runningMean[channel],
-      inverseStd: invStd, n: n, c: c, spatial: spatial)
-    gradBias[channel] += Float(sumDy)
-    gradWeight[channel] += Float(sumDyXhat)
+  func run<Clamp: OutputClamp>(_: Clamp.Type) {
+    parallelFor(c) { channel in
+      let invStd = runningInverseStd(runningVariance[channel], epsilon)
+      let gate = ChannelAffine<Clamp>(mean: runningMean[channel], scale: invStd * weight[channel],
+                                      shift: activation?.bias[channel] ?? 0)
+      let (sumDy, sumDyXhat) = affineGradientSums(
+        channel: channel, input: input, gradOutput: gradOutput, gate: gate, inverseStd: invStd,
+        n: n, c: c, spatial: spatial)
+      gradBias[channel] += Float(sumDy)
+      gradWeight[channel] += Float(sumDyXhat)
 
-    let scale = weight[channel] * invStd
-    forEachPlane(of: channel, n: n, c: c, spatial: spatial) { base in
-      for i in 0..<spatial { gradInput[base + i] = gradOutput[base + i] * scale }
+      let scale = weight[channel] * invStd
+      forEachPlane(of: channel, n: n, c: c, spatial: spatial) { base in
+        for i in 0..<spatial { gradInput[base + i] = gate.gate(gradOutput[base + i], input[base + i]) * scale }
+      }
     }
   }
-}
-
-// MARK: - Helpers
-
-/// Calls `body` with the offset of each of `channel`'s n planes, in batch order.
-@inline(__always)
-private func forEachPlane(of channel: Int, n: Int, c: Int, spatial: Int, _ body: (Int) -> Void) {
-  for image in 0..<n { body((image * c + channel) * spatial) }
-}
-
-/// 1/√(variance + epsilon) in Double, rounded once.
-@inline(__always)
-private func runningInverseStd(_ variance: Float, _ epsilon: Float) -> Float {
-  Float(1 / (Double(variance) + Double(epsilon)).squareRoot())
-}
-
-/// Σ dy and Σ dy·x̂ over one channel, x̂ = (x − mean) · inverseStd: the γ and β gradients.
-@inline(__always)
-private func affineGradientSums(
-  channel: Int, input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
-  mean: Float, inverseStd: Float, n: Int, c: Int, spatial: Int
-) -> (sumDy: Double, sumDyXhat: Double) {
-  var sumDy = 0.0, sumDyCentred = 0.0
-  forEachPlane(of: channel, n: n, c: c, spatial: spatial) { base in
-    sumDy += planeSum(gradOutput + base, spatial)
-    sumDyCentred += planeDot(gradOutput + base, input + base, spatial, centredOn: mean)
+  switch activation?.0 {
+  case nil: run(NoClamp.self)
+  case .relu: run(ReLUClamp.self)
+  case .relu6: run(ReLU6Clamp.self)
   }
-  return (sumDy, sumDyCentred * Double(inverseStd))
-}
-
-// The plane reductions below keep four independent Double accumulators. A single running sum is
-// one long chain of dependent adds (the compiler may not reorder it); four chains in a fixed
-// pattern run ~4× faster and still give the same bits on every run and thread count.
-
-/// Σ x[i] for i in 0..<count, in Double.
-@inline(__always)
-private func planeSum(_ x: UnsafePointer<Float>, _ count: Int) -> Double {
-  var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)
-  var i = 0
-  while i + 4 <= count {
-    a0 += Double(x[i]); a1 += Double(x[i + 1]); a2 += Double(x[i + 2]); a3 += Double(x[i + 3])
-    i += 4
-  }
-  while i < count { a0 += Double(x[i]); i += 1 }
-  return (a0 + a1) + (a2 + a3)
-}
-
-/// Σ (x[i] − mean)² for i in 0..<count, in Double.
-@inline(__always)
-private func planeSquaredDeviations(_ x: UnsafePointer<Float>, _ count: Int, from mean: Double) -> Double {
-  @inline(__always) func square(_ v: Float) -> Double { let d = Double(v) - mean; return d * d }
-  var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)
-  var i = 0
-  while i + 4 <= count {
-    a0 += square(x[i]); a1 += square(x[i + 1]); a2 += square(x[i + 2]); a3 += square(x[i + 3])
-    i += 4
-  }
-  while i < count { a0 += square(x[i]); i += 1 }
-  return (a0 + a1) + (a2 + a3)
-}
-
-/// Σ dy[i] · (x[i] − mean) for i in 0..<count, in Double.
-@inline(__always)
-private func planeDot(
-  _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int, centredOn mean: Float
-) -> Double {
-  @inline(__always) func term(_ k: Int) -> Double { Double(dy[k]) * Double(x[k] - mean) }
-  var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)
-  var i = 0
-  while i + 4 <= count {
-    a0 += term(i); a1 += term(i + 1); a2 += term(i + 2); a3 += term(i + 3)
-    i += 4
-  }
-  while i < count { a0 += term(i); i += 1 }
-  return (a0 + a1) + (a2 + a3)
 }

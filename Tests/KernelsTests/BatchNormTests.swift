@@ -2,8 +2,9 @@ import Kernels
 import Testing
 import TestSupport
 
-/// (n, c, spatial): odd sizes, a single image, a single position, one channel.
-private let shapes = [(2, 3, 5), (3, 4, 7), (1, 5, 9), (4, 2, 1), (2, 1, 13)]
+/// (n, c, spatial): odd sizes, a single image, a single position, one channel, and planes long
+/// enough for the vector loops (blocks of 8 and 16) with and without a tail.
+private let shapes = [(2, 3, 5), (3, 4, 7), (1, 5, 9), (4, 2, 1), (2, 1, 13), (2, 3, 37), (3, 2, 64)]
 
 @Suite struct BatchNormTests {
   @Test(arguments: shapes)

@@ -4,6 +4,10 @@ import Kernels
 /// batch statistics in training (and a momentum update of the running estimates), running
 /// statistics in evaluation.
 ///
+/// A `Sequential` fuses an in-place ReLU or ReLU6 that directly follows a batch norm into it
+/// (`fuse(_:)`): the batch norm then writes the activated output and masks the gradient itself,
+/// which saves the activation's pass over the tensor in each direction with the same values.
+///
 /// State, in torchvision's order and names: `weight` (γ, ones), `bias` (β, zeros),
 /// `running_mean` (zeros), `running_var` (ones), `num_batches_tracked` (Int64, +1 per training
 /// forward).
@@ -16,6 +20,8 @@ public final class BatchNorm2d: Layer {
   public let runningMean: Tensor
   public let runningVariance: Tensor
   public let batchesTracked = Counter()
+  /// The activation fused into this layer's output (nil: none).
+  public private(set) var activation: ClampedActivation?
 
   // What backward needs from the last forward.
   private var input: Tensor?
@@ -61,7 +67,8 @@ public final class BatchNorm2d: Layer {
       batchNorm2dForwardTraining(
         input: input.pointer, weight: weight.value.pointer, bias: bias.value.pointer,
         output: out.pointer, mean: batchMean.pointer, variance: batchVariance.pointer,
-        inverseStd: batchInverseStd.pointer, n: n, c: channels, spatial: spatial, epsilon: epsilon)
+        inverseStd: batchInverseStd.pointer, n: n, c: channels, spatial: spatial, epsilon: epsilon,
+        activation: activation)
       batchNorm2dUpdateRunningStatistics(
         runningMean: runningMean.pointer, runningVariance: runningVariance.pointer,
         batchMean: batchMean.pointer, batchVariance: batchVariance.pointer,
@@ -71,7 +78,8 @@ public final class BatchNorm2d: Layer {
       batchNorm2dForwardEval(
         input: input.pointer, weight: weight.value.pointer, bias: bias.value.pointer,
         runningMean: runningMean.pointer, runningVariance: runningVariance.pointer,
-        output: out.pointer, n: n, c: channels, spatial: spatial, epsilon: epsilon)
+        output: out.pointer, n: n, c: channels, spatial: spatial, epsilon: epsilon,
+        activation: activation)
     }
     return out
   }
@@ -97,22 +105,33 @@ public final class BatchNorm2d: Layer {
     output.checkAvailable("BatchNorm2d(\(channels))")
     let (n, spatial) = (input.n, input.h * input.w)
     let dx = gradient.take(input.shape)
+    let fused = activation.map { ($0, bias: UnsafePointer(bias.value.pointer)) }
     switch lastMode {
     case .train:
       batchNorm2dBackwardTraining(
         input: input.pointer, gradOutput: gradOutput.pointer, weight: weight.value.pointer,
         mean: batchMean.pointer, inverseStd: batchInverseStd.pointer, gradInput: dx.pointer,
         gradWeight: weight.grad.pointer, gradBias: bias.grad.pointer,
-        n: n, c: channels, spatial: spatial)
+        n: n, c: channels, spatial: spatial, activation: fused)
     case .eval:
       batchNorm2dBackwardEval(
         input: input.pointer, gradOutput: gradOutput.pointer, weight: weight.value.pointer,
         runningMean: runningMean.pointer, runningVariance: runningVariance.pointer,
         gradInput: dx.pointer, gradWeight: weight.grad.pointer, gradBias: bias.grad.pointer,
-        n: n, c: channels, spatial: spatial, epsilon: epsilon)
+        n: n, c: channels, spatial: spatial, epsilon: epsilon, activation: fused)
     }
     output.releaseAfterBackward()
     return dx
+  }
+
+  /// Takes over `relu`, which must come right after this layer and overwrite its input: from now
+  /// on this layer applies the activation and `relu` passes tensors through. Called before the
+  /// first forward pass (by `Sequential.init`).
+  func fuse(_ relu: ReLU) {
+    precondition(activation == nil && relu.inPlace && !relu.isFused,
+                 "BatchNorm2d.fuse: needs an unfused in-place activation")
+    activation = relu.ceiling == nil ? .relu : .relu6
+    relu.isFused = true
   }
 
   // macs: the protocol's default 0. Like the customary ResNet/DenseNet counts (convolutions and

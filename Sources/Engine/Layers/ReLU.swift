@@ -9,6 +9,8 @@ import Kernels
 /// else reads, it saves one activation per block (ResNet50 at batch 128: ~1 GB).
 public class ReLU: Layer {
   public let inPlace: Bool
+  /// Applied by the batch norm before it (`BatchNorm2d.fuse`): this layer passes tensors through.
+  public internal(set) var isFused = false
   /// 6 for ReLU6, nil for ReLU.
   let ceiling: Float?
   /// The last output (the input itself when in place): backward reads its mask from it.
@@ -28,6 +30,7 @@ public class ReLU: Layer {
 
   /// - input: any shape → output: same shape (the input tensor itself when in place)
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
+    if isFused { return input }
     let out = inPlace ? input : Tensor.reusing(ownOutput, shape: input.shape)
     if !inPlace { ownOutput = out }
     output = out
@@ -48,6 +51,7 @@ public class ReLU: Layer {
 
   /// With `mayOverwrite` the gradient is masked in `gradOutput`'s own storage and returned.
   public func backward(_ gradOutput: Tensor, mayOverwrite: Bool) -> Tensor {
+    if isFused { return gradOutput }
     guard let output else { preconditionFailure("\(type(of: self)).backward called before forward") }
     precondition(gradOutput.shape == output.shape,
                  "\(type(of: self)).backward: gradient \(gradOutput.shape) for output \(output.shape)")

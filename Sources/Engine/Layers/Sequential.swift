@@ -23,6 +23,18 @@ public final class Sequential: Layer {
     let names = layers.map(\.0)
     precondition(Set(names).count == names.count, "Sequential: duplicate child names in \(names)")
     self.layers = layers.map { (name: $0.0, layer: $0.1) }
+    fuseBatchNormActivations()
+  }
+
+  /// Lets each batch norm apply the in-place ReLU/ReLU6 right after it (`BatchNorm2d.fuse`):
+  /// nothing can read the batch norm's own output in between, since the activation overwrites it.
+  private func fuseBatchNormActivations() {
+    for (first, second) in zip(layers, layers.dropFirst()) {
+      if let norm = first.layer as? BatchNorm2d, let relu = second.layer as? ReLU,
+         relu.inPlace, !relu.isFused, norm.activation == nil {
+        norm.fuse(relu)
+      }
+    }
   }
 
   public var children: [(name: String, layer: any Layer)] { layers }
