@@ -179,12 +179,24 @@ private func directGradWeight(
           for c in 0..<inPerGroup {
             let plane = input + (image * g.inChannels + group * inPerGroup + c) * g.inputPlane
             layout.phase(plane, into: scratch.phased(0))
-            // Junk columns of the wide gradient are zero, so whole blocks can be dotted.
-            for tap in 0..<g.kernelPlane {
-              let products = Conv2dVector.dot(
-                scratch.wide(0), scratch.phased(0) + layout.tapOffset(tap),
-                count: layout.wideBlockCount)
-              sums[c * g.kernelPlane + tap] += Double(products)
+            // Junk columns of the wide gradient are zero, so whole blocks can be dotted; three
+            // taps at a time share the loads of the gradient.
+            let (wide, phased) = (scratch.wide(0), scratch.phased(0))
+            let tapSums = sums.baseAddress! + c * g.kernelPlane
+            var tap = 0
+            while tap + 3 <= g.kernelPlane {
+              let products = Conv2dVector.dots(
+                wide, phased + layout.tapOffset(tap), phased + layout.tapOffset(tap + 1),
+                phased + layout.tapOffset(tap + 2), count: layout.wideBlockCount)
+              tapSums[tap] += Double(products.0)
+              tapSums[tap + 1] += Double(products.1)
+              tapSums[tap + 2] += Double(products.2)
+              tap += 3
+            }
+            while tap < g.kernelPlane {
+              tapSums[tap] += Double(Conv2dVector.dot(wide, phased + layout.tapOffset(tap),
+                                                      count: layout.wideBlockCount))
+              tap += 1
             }
           }
         }
