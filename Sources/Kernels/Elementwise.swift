@@ -42,20 +42,25 @@ public func concatenateChannels(
   }
 }
 
-/// The concatenation's backward: splits a gradient along the channel axis into its two parts.
+/// One part of the concatenation's backward: output = input[:, channels] (a copy), or
+/// output += input[:, channels] when `accumulating` (the part that joins another gradient).
 ///
-/// - input: [n, firstChannels + secondChannels, spatial]
-/// - first: [n, firstChannels, spatial]; second: [n, secondChannels, spatial], overwritten
-public func splitChannels(
-  _ input: UnsafePointer<Float>,
-  first: UnsafeMutablePointer<Float>, firstChannels: Int,
-  second: UnsafeMutablePointer<Float>, secondChannels: Int,
-  n: Int, spatial: Int
+/// - input: [n, totalChannels, spatial]; channels ⊂ 0..<totalChannels
+/// - output: [n, channels.count, spatial]
+public func sliceChannels(
+  _ input: UnsafePointer<Float>, totalChannels: Int, channels: Range<Int>,
+  into output: UnsafeMutablePointer<Float>, accumulating: Bool = false, n: Int, spatial: Int
 ) {
-  let firstBlock = firstChannels * spatial, secondBlock = secondChannels * spatial
+  precondition(channels.lowerBound >= 0 && channels.upperBound <= totalChannels,
+               "sliceChannels: channels \(channels) of \(totalChannels)")
+  let block = channels.count * spatial
   parallelFor(n) { image in
-    let source = input + image * (firstBlock + secondBlock)
-    (first + image * firstBlock).update(from: source, count: firstBlock)
-    (second + image * secondBlock).update(from: source + firstBlock, count: secondBlock)
+    let source = input + (image * totalChannels + channels.lowerBound) * spatial
+    let target = output + image * block
+    if accumulating {
+      for i in 0..<block { target[i] += source[i] }
+    } else {
+      target.update(from: source, count: block)
+    }
   }
 }

@@ -29,26 +29,19 @@ public func naiveConcatenateChannels(
   }
 }
 
-/// Reference for `splitChannels`.
+/// Reference for `sliceChannels`.
 ///
-/// - input: [n, firstChannels + secondChannels, spatial]; first: [n, firstChannels, spatial];
-///   second: [n, secondChannels, spatial]
-public func naiveSplitChannels(
-  _ input: UnsafePointer<Float>,
-  first: UnsafeMutablePointer<Float>, firstChannels: Int,
-  second: UnsafeMutablePointer<Float>, secondChannels: Int,
-  n: Int, spatial: Int
+/// - input: [n, totalChannels, spatial]; output: [n, channels.count, spatial]
+public func naiveSliceChannels(
+  _ input: UnsafePointer<Float>, totalChannels: Int, channels: Range<Int>,
+  into output: UnsafeMutablePointer<Float>, accumulating: Bool = false, n: Int, spatial: Int
 ) {
-  let channels = firstChannels + secondChannels
   for image in 0..<n {
-    for channel in 0..<channels {
+    for (k, channel) in channels.enumerated() {
       for i in 0..<spatial {
-        let value = input[(image * channels + channel) * spatial + i]
-        if channel < firstChannels {
-          first[(image * firstChannels + channel) * spatial + i] = value
-        } else {
-          second[(image * secondChannels + channel - firstChannels) * spatial + i] = value
-        }
+        let value = input[(image * totalChannels + channel) * spatial + i]
+        let target = (image * channels.count + k) * spatial + i
+        output[target] = accumulating ? output[target] + value : value
       }
     }
   }

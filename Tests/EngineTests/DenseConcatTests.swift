@@ -35,6 +35,30 @@ import TestSupport
     }
   }
 
+  /// dx = inner's input gradient + the pass-through channels of dy, summed in inner's own buffer
+  /// when pooled: the bits of the two computed apart.
+  @Test(arguments: [false, true])
+  func inputGradientIsInnersPlusThePassThroughChannels(pooled: Bool) {
+    let (layer, twin) = (denseLayer(3, growth: 2), denseLayer(3, growth: 2))
+    layer.initialise(seed: 5)
+    twin.initialise(seed: 5)
+    if pooled { layer.attachGradientPool(GradientPool()) }
+    let x = randomTensor([2, 3, 4, 3], seed: 6), dy = randomTensor([2, 5, 4, 3], seed: 7)
+    for _ in 0..<2 {  // the second step reuses the pooled buffers
+      _ = layer.forward(x, mode: .train)
+      let dx = layer.backward(dy).values
+      _ = twin.inner.forward(x, mode: .train)
+      var dNew = [Float](repeating: 0, count: 2 * 2 * 12)
+      naiveSliceChannels(dy.pointer, totalChannels: 5, channels: 3..<5, into: &dNew, n: 2, spatial: 12)
+      var expected = twin.inner.backward(Tensor(shape: [2, 2, 4, 3], values: dNew)).values
+      naiveSliceChannels(dy.pointer, totalChannels: 5, channels: 0..<3, into: &expected,
+                         accumulating: true, n: 2, spatial: 12)
+      #expect(dx == expected)
+      layer.releaseGradient()
+      twin.inner.releaseGradient()
+    }
+  }
+
   @Test func innerNamesMergeIntoTheLayer() {
     let names = denseLayer(3, growth: 2).namedParameters(prefix: "denselayer1").map(\.name)
     #expect(names == ["denselayer1.norm1.weight", "denselayer1.norm1.bias", "denselayer1.conv1.weight"])

@@ -28,24 +28,31 @@ private let concatCases = [(1, 1, 1, 1), (2, 3, 5, 7), (3, 16, 4, 9), (4, 2, 7, 
                              output: &naiveJoined, n: n, spatial: spatial)
     #expect(joined == naiveJoined)
 
+    // The backward's two slices: the leading channels accumulated into a gradient, the trailing
+    // ones copied.
     let gradient = randomValues(joined.count, seed: 5)
-    var gradFirst = [Float](repeating: 0, count: first.count), gradSecond = [Float](repeating: 0, count: second.count)
+    var gradFirst = randomValues(first.count, seed: 10), gradSecond = [Float](repeating: 0, count: second.count)
     var naiveFirst = gradFirst, naiveSecond = gradSecond
-    splitChannels(gradient, first: &gradFirst, firstChannels: c1, second: &gradSecond,
-                  secondChannels: c2, n: n, spatial: spatial)
-    naiveSplitChannels(gradient, first: &naiveFirst, firstChannels: c1, second: &naiveSecond,
-                       secondChannels: c2, n: n, spatial: spatial)
+    let total = c1 + c2
+    sliceChannels(gradient, totalChannels: total, channels: 0..<c1, into: &gradFirst, accumulating: true,
+                  n: n, spatial: spatial)
+    sliceChannels(gradient, totalChannels: total, channels: c1..<total, into: &gradSecond, n: n, spatial: spatial)
+    naiveSliceChannels(gradient, totalChannels: total, channels: 0..<c1, into: &naiveFirst,
+                       accumulating: true, n: n, spatial: spatial)
+    naiveSliceChannels(gradient, totalChannels: total, channels: c1..<total, into: &naiveSecond,
+                       n: n, spatial: spatial)
     #expect(gradFirst == naiveFirst)
     #expect(gradSecond == naiveSecond)
   }
 
-  @Test func splitUndoesConcatenate() {
+  @Test func slicesUndoConcatenate() {
     let first = randomValues(2 * 3 * 4, seed: 6), second = randomValues(2 * 5 * 4, seed: 7)
     var joined = [Float](repeating: 0, count: first.count + second.count)
     concatenateChannels(first: first, firstChannels: 3, second: second, secondChannels: 5,
                         output: &joined, n: 2, spatial: 4)
     var a = [Float](repeating: 0, count: first.count), b = [Float](repeating: 0, count: second.count)
-    splitChannels(joined, first: &a, firstChannels: 3, second: &b, secondChannels: 5, n: 2, spatial: 4)
+    sliceChannels(joined, totalChannels: 8, channels: 0..<3, into: &a, n: 2, spatial: 4)
+    sliceChannels(joined, totalChannels: 8, channels: 3..<8, into: &b, n: 2, spatial: 4)
     #expect(a == first)
     #expect(b == second)
   }

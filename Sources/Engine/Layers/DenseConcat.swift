@@ -12,6 +12,8 @@ public final class DenseConcat: Layer {
   private var outputShape: [Int] = []
   private var gradient = GradientBuffer()
   private var gradInner = GradientBuffer()
+  /// Whether the last `backward` returned inner's own gradient buffer (summed into in place).
+  private var resultIsInnerGradient = false
 
   public init(_ inner: any Layer) {
     self.inner = inner
@@ -44,8 +46,10 @@ public final class DenseConcat: Layer {
     return out
   }
 
-  /// Splits the gradient: the first channels pass straight to x, the rest go through `inner`,
-  /// whose input gradient is added to the pass-through part.
+  /// Splits the gradient: the last channels go through `inner`, and the first ones, which pass
+  /// straight to x, are added to inner's input gradient, in inner's own buffer when it is one
+  /// (as PyTorch's `cat` backward hands out views and autograd adds them): no copy of the
+  /// pass-through part and no second x-sized buffer.
   ///
   /// - gradOutput: [n, c + c', h, w] → gradient w.r.t. x: [n, c, h, w]
   public func backward(_ gradOutput: Tensor) -> Tensor {
@@ -53,21 +57,39 @@ public final class DenseConcat: Layer {
     output.checkAvailable("DenseConcat")
     precondition(gradOutput.shape == outputShape,
                  "DenseConcat.backward: gradient \(gradOutput.shape) for output \(outputShape)")
-    let dx = gradient.take(inputShape)
+    let (n, channels, spatial) = (inputShape[0], outputShape[1], inputShape[2] * inputShape[3])
+    let passThrough = 0..<inputShape[1]
     let dNew = gradInner.take(innerShape)
-    splitChannels(gradOutput.pointer, first: dx.pointer, firstChannels: inputShape[1],
-                  second: dNew.pointer, secondChannels: innerShape[1],
-                  n: inputShape[0], spatial: inputShape[2] * inputShape[3])
-    let dInner = inner.backward(dNew)
-    accumulate(dInner.pointer, into: dx.pointer, count: dx.count)
-    inner.releaseGradient()
+    sliceChannels(gradOutput.pointer, totalChannels: channels, channels: passThrough.upperBound..<channels,
+                  into: dNew.pointer, n: n, spatial: spatial)
+    // Nothing reads dNew after inner's backward: it may be overwritten.
+    let dInner = inner.backward(dNew, mayOverwrite: true)
+    resultIsInnerGradient = !dInner.sharesStorage(with: dNew) && !dInner.sharesStorage(with: gradOutput)
+    let dx: Tensor
+    if resultIsInnerGradient {
+      dx = dInner
+    } else {
+      dx = gradient.take(inputShape)
+      dx.pointer.update(from: dInner.pointer, count: dx.count)
+      inner.releaseGradient()
+    }
+    sliceChannels(gradOutput.pointer, totalChannels: channels, channels: passThrough, into: dx.pointer,
+                  accumulating: true, n: n, spatial: spatial)
     gradInner.release()
     output.releaseAfterBackward()
     return dx
   }
 
-  /// Hands the last input gradient's buffer back to the model's pool.
-  public func releaseGradient() { gradient.release() }
+  /// Hands the last input gradient's buffer back to the model's pool (inner's, when the result
+  /// was summed into it).
+  public func releaseGradient() {
+    if resultIsInnerGradient {
+      inner.releaseGradient()
+      resultIsInnerGradient = false
+    } else {
+      gradient.release()
+    }
+  }
   public func attach(_ pool: GradientPool) {
     gradient.attach(pool)
     gradInner.attach(pool)
