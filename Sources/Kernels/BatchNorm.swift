@@ -28,7 +28,12 @@ public func batchNorm2dForwardTraining(
   inverseStd: UnsafeMutablePointer<Float>,
   n: Int, c: Int, spatial: Int, epsilon: Float = 1e-5, activation: ClampedActivation? = nil
 ) {
-  func run<Clamp: OutputClamp>(_: Clamp.Type) {
+  func run<Clamp: OutputClamp>(_ clamp: Clamp.Type) {
+    guard spatial >= batchNormSmallPlane else {
+      return batchNorm2dForwardTrainingSmallPlanes(
+        clamp, input: input, weight: weight, bias: bias, output: output, mean: mean,
+        variance: variance, inverseStd: inverseStd, n: n, c: c, spatial: spatial, epsilon: epsilon)
+    }
     let count = Double(n * spatial)
     parallelFor(c) { channel in
       // Two passes (mean, then squared deviations) avoid the cancellation of E[x²] − E[x]².
@@ -128,7 +133,13 @@ public func batchNorm2dBackwardTraining(
   gradWeight: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>,
   n: Int, c: Int, spatial: Int, activation: (ClampedActivation, bias: UnsafePointer<Float>)? = nil
 ) {
-  func run<Clamp: OutputClamp>(_: Clamp.Type) {
+  func run<Clamp: OutputClamp>(_ clamp: Clamp.Type) {
+    guard spatial >= batchNormSmallPlane else {
+      return batchNorm2dBackwardTrainingSmallPlanes(
+        clamp, input: input, gradOutput: gradOutput, weight: weight, bias: activation?.bias,
+        mean: mean, inverseStd: inverseStd, gradInput: gradInput, gradWeight: gradWeight,
+        gradBias: gradBias, n: n, c: c, spatial: spatial)
+    }
     let count = Float(n * spatial)
     parallelFor(c) { channel in
       let m = mean[channel], invStd = inverseStd[channel]

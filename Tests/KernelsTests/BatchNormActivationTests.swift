@@ -6,9 +6,10 @@ import TestSupport
 /// the activation's own kernels: forward values, input gradient and γ/β gradients, in training
 /// and in evaluation.
 @Suite struct BatchNormActivationTests {
-  /// (activation, n, c, spatial): tails, vector blocks, and γ large enough that ReLU6 clips at 6.
+  /// (activation, n, c, spatial): tails, vector blocks, small planes (channel blocks), and γ
+  /// large enough that ReLU6 clips at 6.
   static let cases: [(ClampedActivation, Int, Int, Int)] = [
-    (.relu, 2, 3, 37), (.relu, 3, 2, 5), (.relu6, 2, 3, 37), (.relu6, 3, 4, 16),
+    (.relu, 2, 3, 37), (.relu, 3, 2, 5), (.relu6, 2, 3, 37), (.relu6, 3, 4, 16), (.relu6, 4, 3, 4),
   ]
 
   /// The activation's own forward, in place.

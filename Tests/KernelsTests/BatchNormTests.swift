@@ -108,8 +108,10 @@ private let shapes = [(2, 3, 5), (3, 4, 7), (1, 5, 9), (4, 2, 1), (2, 1, 13), (2
     #expect(maxRelativeError(dBeta, naiveDBeta) < 1e-5)
   }
 
-  @Test func trainingPassIsBitIdenticalForOneAndTwoThreads() {
-    let (n, c, spatial) = (3, 8, 17)
+  /// Per-plane loops (17 values) and channel blocks (3 values; 1500 channels: several blocks per
+  /// worker, cut differently for one and two threads).
+  @Test(arguments: [(3, 8, 17), (2, 1500, 3)])
+  func trainingPassIsBitIdenticalForOneAndTwoThreads(n: Int, c: Int, spatial: Int) {
     let x = randomValues(n * c * spatial, seed: 61, in: -1...3), dy = randomValues(x.count, seed: 62)
     let gamma = randomValues(c, seed: 63, in: 0.5...2), beta = randomValues(c, seed: 64)
     func run() -> [Float] {
