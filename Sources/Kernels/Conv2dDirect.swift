@@ -79,8 +79,12 @@ public func conv2dDirectBackward(
     directGradInput(weight: weight, gradOutput: gradOutput, gradInput: gradInput,
                     geometry: g, workspace: workspace)
   }
-  directGradWeight(input: input, gradOutput: gradOutput, gradWeight: gradWeight,
-                   geometry: g, workspace: workspace)
+  if g.outputPlane <= directSmallOutputPlane {
+    directGradWeightSmallPlanes(input: input, gradOutput: gradOutput, gradWeight: gradWeight, geometry: g)
+  } else {
+    directGradWeight(input: input, gradOutput: gradOutput, gradWeight: gradWeight,
+                     geometry: g, workspace: workspace)
+  }
 }
 
 /// gradInput[n, c]: the gradient of the channel's phase planes, a weighted sum of its group's

@@ -10,6 +10,10 @@ import TestSupport
              bias: false, algorithm: .direct),
     ConvCase(2, 3, 10, 20, out: 3, kernel: (3, 3), stride: (2, 2), padding: (1, 1), groups: 3,
              algorithm: .direct),
+    // Output planes of ≤ 16 values (the small-plane weight gradient): 3×3 at stride 2, 1×1 maps.
+    ConvCase(2, 4, 5, 5, out: 4, kernel: (3, 3), stride: (2, 2), padding: (1, 1), groups: 4,
+             algorithm: .direct),
+    ConvCase(3, 3, 1, 1, out: 3, kernel: (3, 3), padding: (1, 1), groups: 3, algorithm: .direct),
     // Channel multiplier 2: each input channel feeds two output channels.
     ConvCase(2, 3, 7, 7, out: 6, kernel: (3, 3), padding: (1, 1), groups: 3, algorithm: .direct),
     ConvCase(2, 2, 8, 9, out: 6, kernel: (3, 3), stride: (2, 2), padding: (1, 1), groups: 2,
