@@ -14,6 +14,13 @@ import TestSupport
     ConvCase(2, 4, 5, 5, out: 4, kernel: (3, 3), stride: (2, 2), padding: (1, 1), groups: 4,
              algorithm: .direct),
     ConvCase(3, 3, 1, 1, out: 3, kernel: (3, 3), padding: (1, 1), groups: 3, algorithm: .direct),
+    // MobileNetV2's last maps at 32×32: 4×4 → 2×2 and 2×2 → 1×1 at stride 2, 2×2 at stride 1.
+    ConvCase(8, 12, 4, 4, out: 12, kernel: (3, 3), stride: (2, 2), padding: (1, 1), groups: 12,
+             bias: false, algorithm: .direct),
+    ConvCase(8, 12, 2, 2, out: 12, kernel: (3, 3), stride: (2, 2), padding: (1, 1), groups: 12,
+             bias: false, algorithm: .direct),
+    ConvCase(8, 12, 2, 2, out: 12, kernel: (3, 3), padding: (1, 1), groups: 12, bias: false,
+             algorithm: .direct),
     // Channel multiplier 2: each input channel feeds two output channels.
     ConvCase(2, 3, 7, 7, out: 6, kernel: (3, 3), padding: (1, 1), groups: 3, algorithm: .direct),
     ConvCase(2, 2, 8, 9, out: 6, kernel: (3, 3), stride: (2, 2), padding: (1, 1), groups: 2,
