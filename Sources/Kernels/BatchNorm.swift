@@ -152,7 +152,7 @@ public func batchNorm2dBackwardTraining(
       gradWeight[channel] += Float(sumDyXhat)
 
       let meanDy = Float(sumDy) / count, meanDyXhat = Float(sumDyXhat) / count
-      let scale = weight[channel] * invStd
+      let scale = gate.scale  // γ·invStd
       forEachPlane(of: channel, n: n, c: c, spatial: spatial) { base in
         for i in 0..<spatial {
           let x = input[base + i]
@@ -195,7 +195,7 @@ public func batchNorm2dBackwardEval(
       gradBias[channel] += Float(sumDy)
       gradWeight[channel] += Float(sumDyXhat)
 
-      let scale = weight[channel] * invStd
+      let scale = gate.scale  // γ·invStd
       forEachPlane(of: channel, n: n, c: c, spatial: spatial) { base in
         for i in 0..<spatial { gradInput[base + i] = gate.gate(gradOutput[base + i], input[base + i]) * scale }
       }

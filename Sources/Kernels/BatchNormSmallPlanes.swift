@@ -68,18 +68,18 @@ func batchNorm2dBackwardTrainingSmallPlanes<Clamp: OutputClamp>(
     let width = channels.count * spatial
     let rows = ChannelBlockRows(first: channels.lowerBound, c: c, spatial: spatial)
     let sums = lanes.double(0), dots = lanes.double(1)
-    let m = lanes.float(0), gateScale = lanes.float(1), shift = lanes.float(2)
-    let invStd = lanes.float(3), meanDy = lanes.float(4), meanDyXhat = lanes.float(5), scale = lanes.float(6)
+    // scale = γ·invStd serves both the activation's mask (the forward's map) and dx.
+    let m = lanes.float(0), scale = lanes.float(1), shift = lanes.float(2)
+    let invStd = lanes.float(3), meanDy = lanes.float(4), meanDyXhat = lanes.float(5)
     for channel in channels {
       let lane = (channel - channels.lowerBound) * spatial
       for k in lane..<(lane + spatial) {
         (m[k], invStd[k], shift[k]) = (mean[channel], inverseStd[channel], bias?[channel] ?? 0)
-        gateScale[k] = inverseStd[channel] * weight[channel]
-        scale[k] = weight[channel] * inverseStd[channel]
+        scale[k] = inverseStd[channel] * weight[channel]
       }
     }
     @inline(__always) func gated(_ j: Int, _ dy: Float, _ x: Float) -> Float {
-      Clamp.gate(dy, at: Clamp.apply((x - m[j]) * gateScale[j] + shift[j]))
+      Clamp.gate(dy, at: Clamp.apply((x - m[j]) * scale[j] + shift[j]))
     }
     sums.update(repeating: 0, count: width)
     dots.update(repeating: 0, count: width)
@@ -142,7 +142,7 @@ private struct LaneScratch {
   func float(_ k: Int) -> UnsafeMutablePointer<Float> {
     (base + 2 * width * 8 + k * width * 4).assumingMemoryBound(to: Float.self)
   }
-  static func bytes(width: Int) -> Int { 2 * width * 8 + 7 * width * 4 }
+  static func bytes(width: Int) -> Int { 2 * width * 8 + 6 * width * 4 }
 }
 
 /// Calls `body` on blocks of consecutive channels of at most `blockLanes` lanes, split between

@@ -171,6 +171,8 @@ private func directGradWeight(
   let layout = Conv2dDirectLayout(g)
   let inPerGroup = g.inChannelsPerGroup
   let terms = inPerGroup * g.kernelPlane
+  // Each tap's offset in the phased plane, worked out once rather than per image and channel.
+  let offsets = (0..<g.kernelPlane).map(layout.tapOffset)
   forEachWorker(g.outChannels, geometry: g, layout: layout, workspace: workspace) {
     channels, scratch in
     withUnsafeTemporaryAllocation(of: Double.self, capacity: terms) { sums in
@@ -190,16 +192,15 @@ private func directGradWeight(
             var tap = 0
             while tap + 3 <= g.kernelPlane {
               let products = Conv2dVector.dots(
-                wide, phased + layout.tapOffset(tap), phased + layout.tapOffset(tap + 1),
-                phased + layout.tapOffset(tap + 2), count: layout.wideBlockCount)
+                wide, phased + offsets[tap], phased + offsets[tap + 1], phased + offsets[tap + 2],
+                count: layout.wideBlockCount)
               tapSums[tap] += Double(products.0)
               tapSums[tap + 1] += Double(products.1)
               tapSums[tap + 2] += Double(products.2)
               tap += 3
             }
             while tap < g.kernelPlane {
-              tapSums[tap] += Double(Conv2dVector.dot(wide, phased + layout.tapOffset(tap),
-                                                      count: layout.wideBlockCount))
+              tapSums[tap] += Double(Conv2dVector.dot(wide, phased + offsets[tap], count: layout.wideBlockCount))
               tap += 1
             }
           }
