@@ -1,15 +1,23 @@
 // Joins of two tensors: the residual sum and DenseNet's channel concatenation, with the gradient
 // plumbing they need (accumulation and the concatenation's split).
 
-/// out = a + b, elementwise (the residual join).
+/// out = a + b, elementwise (the residual join), or activation(a + b) in the same pass (a
+/// residual block's final ReLU), with the bits of `reluForward`/`relu6Forward` applied to the sum.
 ///
 /// - a, b, output: [count]; output may alias a or b.
 public func elementwiseAdd(
   _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-  into output: UnsafeMutablePointer<Float>, count: Int
+  into output: UnsafeMutablePointer<Float>, count: Int, activation: ClampedActivation? = nil
 ) {
-  parallelChunks(count, minimumChunk: elementwiseMinimumChunk) { range in
-    for i in range { output[i] = a[i] + b[i] }
+  func run<Clamp: OutputClamp>(_: Clamp.Type) {
+    parallelChunks(count, minimumChunk: elementwiseMinimumChunk) { range in
+      for i in range { output[i] = Clamp.apply(a[i] + b[i]) }
+    }
+  }
+  switch activation {
+  case nil: run(NoClamp.self)
+  case .relu: run(ReLUClamp.self)
+  case .relu6: run(ReLU6Clamp.self)
   }
 }
 

@@ -100,6 +100,31 @@ import TestSupport
     #expect(block.macs(for: [2, 4]) == 2 * (2 * 4 * 3))
   }
 
+  /// A block whose `post` starts with an in-place ReLU applies it in the pass that adds the sum
+  /// (as ResNet's blocks do, with an MFD tap after it); a non-in-place ReLU is applied by its own
+  /// layer. Both give the same bits forward and backward, over two steps.
+  @Test(arguments: [false, true])
+  func inPlaceFinalActivationIsAppliedWithTheSum(postIsSequential: Bool) {
+    let x = randomTensor([3, 3, 4, 4], seed: 9), dy = randomTensor([3, 4, 4, 4], seed: 10)
+    func run(inPlace: Bool) -> [Float] {
+      let relu = ReLU(inPlace: inPlace)
+      let post: any Layer = postIsSequential ? Sequential(named: [("relu", relu), ("probe", ReLU())]) : relu
+      let block = Residual(
+        main: Sequential(named: [("conv1", ChannelMix(3, 4)), ("bn1", BatchNorm2d(channels: 4))]),
+        shortcut: Sequential(ChannelMix(3, 4), BatchNorm2d(channels: 4)), post: post)
+      block.initialise(seed: 11)
+      var values: [Float] = []
+      for _ in 0..<2 {
+        let y = block.forward(x, mode: .train).values
+        values += y + block.backward(dy).values
+        block.releaseGradient()
+      }
+      #expect(values.contains(0) && values.contains { $0 < 0 }, "some sums must be clipped")
+      return values + block.namedParameters().flatMap(\.parameter.grad.values)
+    }
+    #expect(run(inPlace: true).map(\.bitPattern) == run(inPlace: false).map(\.bitPattern))
+  }
+
   @Test func blockIsBitIdenticalForOneAndTwoThreads() {
     let x = randomTensor([4, 3, 5, 5], seed: 6), dy = randomTensor([4, 4, 5, 5], seed: 7)
     func run(threads: Int) -> [Float] {

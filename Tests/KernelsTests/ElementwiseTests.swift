@@ -18,6 +18,26 @@ private let concatCases = [(1, 1, 1, 1), (2, 3, 5, 7), (3, 16, 4, 9), (4, 2, 7, 
     #expect(accumulated == naiveSum)
   }
 
+  /// The residual sum with its activation in one pass has the bits of the sum followed by the
+  /// activation's own kernel: around 0 and 6, at both, and for NaN.
+  @Test(arguments: [ClampedActivation.relu, .relu6], [5, 40_000])
+  func addWithActivationEqualsAddThenActivation(activation: ClampedActivation, count: Int) {
+    var a = randomValues(count, seed: 11).map { $0 * 8 }, b = randomValues(count, seed: 12)
+    a[0] = 0; b[0] = 0
+    a[1] = 5; b[1] = 1
+    a[2] = .nan
+    a[3] = -1; b[3] = 1
+    var fused = [Float](repeating: 0, count: count), separate = fused
+    elementwiseAdd(a, b, into: &fused, count: count, activation: activation)
+    elementwiseAdd(a, b, into: &separate, count: count)
+    switch activation {
+    case .relu: reluForward(input: separate, output: &separate, count: count)
+    case .relu6: relu6Forward(input: separate, output: &separate, count: count)
+    }
+    #expect(fused.map(\.bitPattern) == separate.map(\.bitPattern))
+    #expect(fused.contains(0) && (activation == .relu || fused.contains(6)) && fused[2].isNaN)
+  }
+
   @Test(arguments: concatCases)
   func concatenateAndSplitMatchNaiveReference(n: Int, c1: Int, c2: Int, spatial: Int) {
     let first = randomValues(n * c1 * spatial, seed: 3), second = randomValues(n * c2 * spatial, seed: 4)

@@ -11,6 +11,10 @@ public class ReLU: Layer {
   public let inPlace: Bool
   /// Applied by the batch norm before it (`BatchNorm2d.fuse`): this layer passes tensors through.
   public internal(set) var isFused = false
+  /// Set by a residual block that applied this (in-place) activation in the pass that added its
+  /// sum (`Residual`): the next `forward` receives values already activated and only records
+  /// them for the backward.
+  var nextInputIsActivated = false
   /// 6 for ReLU6, nil for ReLU.
   let ceiling: Float?
   /// The last output (the input itself when in place): backward reads its mask from it.
@@ -31,6 +35,11 @@ public class ReLU: Layer {
   /// - input: any shape → output: same shape (the input tensor itself when in place)
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
     if isFused { return input }
+    if nextInputIsActivated {
+      nextInputIsActivated = false
+      output = input
+      return input
+    }
     let out = inPlace ? input : Tensor.reusing(ownOutput, shape: input.shape)
     if !inPlace { ownOutput = out }
     output = out
@@ -40,6 +49,14 @@ public class ReLU: Layer {
       relu6Forward(input: input.pointer, output: out.pointer, count: input.count)
     }
     return out
+  }
+
+  /// The activation a residual sum can apply in its own pass in place of this layer's forward:
+  /// only an in-place one (its output is its input's storage, which the sum writes), not already
+  /// fused into a batch norm.
+  var activationForSum: ClampedActivation? {
+    guard inPlace, !isFused else { return nil }
+    return ceiling == nil ? .relu : .relu6
   }
 
   /// Hands the last input gradient's buffer back to the model's pool.

@@ -13,6 +13,9 @@ public final class Residual: Layer {
   public let post: (any Layer)?
   private let shortcutName: String
   private let postName: String
+  /// `post`'s leading in-place ReLU/ReLU6, which the sum applies in its own pass (one read and
+  /// write of the block's output fewer); the ReLU then only records it and still does its backward.
+  private let activationOfSum: (relu: ReLU, activation: ClampedActivation)?
 
   private var sum = ActivationBuffer()
   private var gradient = GradientBuffer()
@@ -31,6 +34,13 @@ public final class Residual: Layer {
     self.post = post
     self.shortcutName = shortcutName
     self.postName = postName
+    var leading = post
+    while let sequential = leading as? Sequential { leading = sequential.layers.first?.layer }
+    if let relu = leading as? ReLU, let activation = relu.activationForSum {
+      activationOfSum = (relu, activation)
+    } else {
+      activationOfSum = nil
+    }
   }
 
   /// torchvision's registration order: the main branch's layers, `relu`, then `downsample`.
@@ -69,7 +79,9 @@ public final class Residual: Layer {
     } else {
       joined = mainOutput
     }
-    elementwiseAdd(mainOutput.pointer, shortcutOutput.pointer, into: joined.pointer, count: joined.count)
+    elementwiseAdd(mainOutput.pointer, shortcutOutput.pointer, into: joined.pointer, count: joined.count,
+                   activation: activationOfSum?.activation)
+    activationOfSum?.relu.nextInputIsActivated = true
     // The sum was the projection's only reader (its batch-norm's backward reads its input): its
     // buffer can serve the next layers now.
     shortcut?.releaseConsumedOutput()
