@@ -11,10 +11,9 @@ public class ReLU: Layer {
   public let inPlace: Bool
   /// Applied by the batch norm before it (`BatchNorm2d.fuse`): this layer passes tensors through.
   public internal(set) var isFused = false
-  /// Set by a residual block that applied this (in-place) activation in the pass that added its
-  /// sum (`Residual`): the next `forward` receives values already activated and only records
-  /// them for the backward.
-  var nextInputIsActivated = false
+  /// Applied by the residual sum before it (`Residual`, which adds and activates in one pass):
+  /// `forward` receives values already activated and only records them; the backward is ours.
+  var isAppliedBySum = false
   /// 6 for ReLU6, nil for ReLU.
   let ceiling: Float?
   /// The last output (the input itself when in place): backward reads its mask from it.
@@ -35,8 +34,7 @@ public class ReLU: Layer {
   /// - input: any shape → output: same shape (the input tensor itself when in place)
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
     if isFused { return input }
-    if nextInputIsActivated {
-      nextInputIsActivated = false
+    if isAppliedBySum {
       output = input
       return input
     }
@@ -55,7 +53,7 @@ public class ReLU: Layer {
   /// only an in-place one (its output is its input's storage, which the sum writes), not already
   /// fused into a batch norm.
   var activationForSum: ClampedActivation? {
-    guard inPlace, !isFused else { return nil }
+    guard inPlace, !isFused, !isAppliedBySum else { return nil }
     return ceiling == nil ? .relu : .relu6
   }
 

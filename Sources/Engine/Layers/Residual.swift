@@ -15,7 +15,7 @@ public final class Residual: Layer {
   private let postName: String
   /// `post`'s leading in-place ReLU/ReLU6, which the sum applies in its own pass (one read and
   /// write of the block's output fewer); the ReLU then only records it and still does its backward.
-  private let activationOfSum: (relu: ReLU, activation: ClampedActivation)?
+  private let activationOfSum: ClampedActivation?
 
   private var sum = ActivationBuffer()
   private var gradient = GradientBuffer()
@@ -37,7 +37,8 @@ public final class Residual: Layer {
     var leading = post
     while let sequential = leading as? Sequential { leading = sequential.layers.first?.layer }
     if let relu = leading as? ReLU, let activation = relu.activationForSum {
-      activationOfSum = (relu, activation)
+      relu.isAppliedBySum = true
+      activationOfSum = activation
     } else {
       activationOfSum = nil
     }
@@ -80,8 +81,7 @@ public final class Residual: Layer {
       joined = mainOutput
     }
     elementwiseAdd(mainOutput.pointer, shortcutOutput.pointer, into: joined.pointer, count: joined.count,
-                   activation: activationOfSum?.activation)
-    activationOfSum?.relu.nextInputIsActivated = true
+                   activation: activationOfSum)
     // The sum was the projection's only reader (its batch-norm's backward reads its input): its
     // buffer can serve the next layers now.
     shortcut?.releaseConsumedOutput()
