@@ -128,9 +128,9 @@ public final class BatchNorm2d: Layer {
   /// on this layer applies the activation and `relu` passes tensors through. Called before the
   /// first forward pass (by `Sequential.init`).
   func fuse(_ relu: ReLU) {
-    precondition(activation == nil && relu.inPlace && !relu.isFused,
-                 "BatchNorm2d.fuse: needs an unfused in-place activation")
-    activation = relu.ceiling == nil ? .relu : .relu6
+    precondition(activation == nil && relu.canBeTakenOver,
+                 "BatchNorm2d.fuse: needs an in-place activation no other layer applies")
+    activation = relu.clampedActivation
     relu.isFused = true
   }
 

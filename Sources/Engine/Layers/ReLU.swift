@@ -49,13 +49,13 @@ public class ReLU: Layer {
     return out
   }
 
-  /// The activation a residual sum can apply in its own pass in place of this layer's forward:
-  /// only an in-place one (its output is its input's storage, which the sum writes), not already
-  /// fused into a batch norm.
-  var activationForSum: ClampedActivation? {
-    guard inPlace, !isFused, !isAppliedBySum else { return nil }
-    return ceiling == nil ? .relu : .relu6
-  }
+  /// This activation as the kernels apply it.
+  var clampedActivation: ClampedActivation { ceiling == nil ? .relu : .relu6 }
+
+  /// Whether the layer before it (a batch norm, a residual sum) may apply this activation in its
+  /// own pass: only an in-place one, whose output is its input's storage, which that layer
+  /// writes; and only once.
+  var canBeTakenOver: Bool { inPlace && !isFused && !isAppliedBySum }
 
   /// Hands the last input gradient's buffer back to the model's pool.
   public func releaseGradient() { gradient.release() }

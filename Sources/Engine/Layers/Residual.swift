@@ -36,9 +36,9 @@ public final class Residual: Layer {
     self.postName = postName
     var leading = post
     while let sequential = leading as? Sequential { leading = sequential.layers.first?.layer }
-    if let relu = leading as? ReLU, let activation = relu.activationForSum {
+    if let relu = leading as? ReLU, relu.canBeTakenOver {
       relu.isAppliedBySum = true
-      activationOfSum = activation
+      activationOfSum = relu.clampedActivation
     } else {
       activationOfSum = nil
     }

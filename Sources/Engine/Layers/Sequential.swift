@@ -31,7 +31,7 @@ public final class Sequential: Layer {
   private func fuseBatchNormActivations() {
     for (first, second) in zip(layers, layers.dropFirst()) {
       if let norm = first.layer as? BatchNorm2d, let relu = second.layer as? ReLU,
-         relu.inPlace, !relu.isFused, !relu.isAppliedBySum, norm.activation == nil {
+         relu.canBeTakenOver, norm.activation == nil {
         norm.fuse(relu)
       }
     }
