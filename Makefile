@@ -4,7 +4,7 @@ SWIFT ?= swift
 THREADS ?= $(shell nproc)
 
 # Debian packages the build and the tests need (checked with dpkg, installed only when missing).
-SYSTEM_PACKAGES := libopenblas-dev libdnnl-dev pkg-config zlib1g-dev libturbojpeg0-dev libpng-dev dataset-fashion-mnist
+SYSTEM_PACKAGES := libopenblas-dev libopenblas0-openmp libdnnl-dev pkg-config zlib1g-dev libturbojpeg0-dev libpng-dev dataset-fashion-mnist
 
 PYTHON ?= python3
 VENV := .venv

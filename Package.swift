@@ -31,7 +31,12 @@ let package = Package(
     .systemLibrary(name: "CSystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
-    .target(name: "Kernels", dependencies: ["CBLAS", "CDNNL"], swiftSettings: numericSettings),
+    .target(
+      name: "Kernels", dependencies: ["CBLAS", "CDNNL"], swiftSettings: numericSettings,
+      // Link against libopenblas.so.0 as usual, but load it from OpenBLAS's OpenMP build when
+      // that is installed (Debian libopenblas0-openmp, same ABI): its threads are libgomp's team,
+      // which oneDNN and our loops share (OpenMPTeam.swift). LD_LIBRARY_PATH still overrides.
+      linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", "/usr/lib/x86_64-linux-gnu/openblas-openmp"])]),
     .target(name: "AtomicFiles"),
     .target(
       name: "Datasets",

@@ -67,7 +67,8 @@ public struct EngineBenchmark: Sendable, Codable {
 
   /// Human-readable tables (Markdown).
   public var markdown: String {
-    var lines = ["sgemm ceiling (\(sgemm.size)³, \(threads) threads): \(fmt(sgemm.gflops)) GFLOPS", ""]
+    var lines = ["sgemm ceiling (\(sgemm.size)³, \(threads) threads): \(fmt(sgemm.gflops)) GFLOPS", "",
+                 "Threading: \(Threading.description).", ""]
     if !convolutions.isEmpty { lines += convolutionLines + [""] }
     if !mfd.isEmpty { lines += mfdLines + [""] }
     if !models.isEmpty {

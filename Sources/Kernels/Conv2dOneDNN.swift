@@ -36,15 +36,26 @@ final class OneDNNConvolution: @unchecked Sendable {
   private let gradWeights: OneDNNOperand
   private let bias: dnnl_memory_desc_t
 
-  private static let cache = Mutex<[Conv2dGeometry: OneDNNConvolution?]>([:])
+  /// Primitives by geometry and thread count: oneDNN fixes a primitive's split of the work (and
+  /// with it the order of its reductions) when it builds it, from the thread count of the
+  /// building thread. Keyed and built under `Threading.threadCount`, a convolution's bits
+  /// depend on that count alone, never on which count happened to build it first.
+  private static let cache = Mutex<[CacheKey: OneDNNConvolution?]>([:])
 
-  /// The primitives for `geometry`, built on first request; nil when oneDNN has no
-  /// implementation for it (the caller falls back to the OpenBLAS kernels).
+  private struct CacheKey: Hashable {
+    let geometry: Conv2dGeometry
+    let threads: Int
+  }
+
+  /// The primitives for `geometry` at the current thread count, built on first request; nil
+  /// when oneDNN has no implementation for it (the caller falls back to the OpenBLAS kernels).
   static func shared(for geometry: Conv2dGeometry) -> OneDNNConvolution? {
-    cache.withLock { entries in
-      if let entry = entries[geometry] { return entry }
+    let key = CacheKey(geometry: geometry, threads: Threading.threadCount)
+    return cache.withLock { entries in
+      if let entry = entries[key] { return entry }
+      OneDNN.useThreadCount()
       let entry = OneDNNConvolution(geometry)
-      entries[geometry] = entry
+      entries[key] = entry
       return entry
     }
   }

@@ -32,6 +32,7 @@ public func sgemm(
     }
     return
   }
+  OpenMPTeam.useThreadCount()
   cblas_sgemm(
     CblasRowMajor, transA.cblas, transB.cblas,
     blasint(m), blasint(n), blasint(k),
@@ -50,7 +51,22 @@ public func ssyrkUpper(
   c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
   guard n > 0 else { return }
+  OpenMPTeam.useThreadCount()
   cblas_ssyrk(
     CblasRowMajor, CblasUpper, CblasNoTrans,
     blasint(n), blasint(k), alpha, a, blasint(lda), beta, c, blasint(ldc))
+}
+
+/// Row-major C = alpha · A · B + beta · C with A [m, m] symmetric, read from its upper triangle only: M is
+/// built above the diagonal alone, and mirroring it for SGEMM would cost a strided C×C pass.
+/// OpenBLAS runs SSYMM at the SGEMM rate. B, C: [m, n].
+func ssymmUpperLeft(
+  m: Int, n: Int, alpha: Float,
+  a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+  beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+  guard m > 0, n > 0 else { return }
+  OpenMPTeam.useThreadCount()
+  cblas_ssymm(CblasRowMajor, CblasLeft, CblasUpper, blasint(m), blasint(n),
+              alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
 }

@@ -21,8 +21,6 @@
 // channel constant over the batch (its y are exact zeros). The backward rebuilds Z chunk by
 // chunk from the same input, which must therefore be unchanged since the forward.
 
-import CBLAS
-
 /// The clamp constant of the authors' code (mfd/utils.py; the top-level utils.py uses 1e-8).
 public let mfdClampEpsilon: Double = 1e-12
 
@@ -155,19 +153,6 @@ public func mfdLossMACs(batch: Int, channels: Int, pixels: Int) -> Int {
 }
 
 // MARK: - Steps shared by the loss and the statistic
-
-/// Row-major C = alpha · A · B + beta · C with A [m, m] symmetric, read from its upper triangle only: M is
-/// built above the diagonal alone, and mirroring it for SGEMM would cost a strided C×C pass.
-/// OpenBLAS runs SSYMM at the SGEMM rate. B, C: [m, n].
-func ssymmUpperLeft(
-  m: Int, n: Int, alpha: Float,
-  a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-  beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
-) {
-  guard m > 0, n > 0 else { return }
-  cblas_ssymm(CblasRowMajor, CblasLeft, CblasUpper, blasint(m), blasint(n),
-              alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
-}
 
 /// Fills the upper triangle of the workspace's Gram with Z·Zᵀ, Z the input centred by its
 /// batch-mean map, and `meanOffset` with that map minus sample 0 (ν), which the backward

@@ -28,19 +28,8 @@ public enum OneDNN {
     }
   }
 
-  /// Sizes oneDNN's OpenMP team for calls made from this thread: OpenMP keeps the count per
-  /// calling thread, so every execution sets it to `Threading.threadCount` first.
-  static func useThreadCount() {
-    setOpenMPThreads?(Int32(Threading.threadCount))
-  }
-
-  /// libgomp's `omp_set_num_threads`, looked up at run time in the copy oneDNN loaded: Debian
-  /// puts the link-time `libgomp.so` in GCC's private directory, where the linker does not look.
-  private static let setOpenMPThreads: (@convention(c) (Int32) -> Void)? = {
-    _ = engine  // loads libdnnl and with it libgomp
-    guard let address = dlsym(nil, "omp_set_num_threads") else { return nil }
-    return unsafeBitCast(address, to: (@convention(c) (Int32) -> Void).self)
-  }()
+  /// Sizes oneDNN's OpenMP team for calls made from this thread (`OpenMPTeam.useThreadCount`).
+  static func useThreadCount() { OpenMPTeam.useThreadCount() }
 
   /// Stops with oneDNN's reason when a call fails. Every call here gets shapes we validated, so a
   /// failure is a bug or an exhausted machine, never bad user input.

@@ -12,6 +12,19 @@ public enum Threading {
   /// Current worker count (≥ 1).
   public static var threadCount: Int { configured.withLock { $0 } }
 
+  /// How the work is threaded, for benchmark reports: which OpenBLAS build is loaded (the
+  /// OpenMP one shares libgomp's team with oneDNN and our loops; `OpenMPTeam`) and where our
+  /// loops run.
+  public static var description: String {
+    let blas = switch openblas_get_parallel() {
+    case 0: "sequential OpenBLAS"
+    case 1: "OpenBLAS pthreads build"
+    case 2: "OpenBLAS OpenMP build"
+    default: "OpenBLAS (threading \(openblas_get_parallel()))"
+    }
+    return "\(blas), our loops on " + (OpenMPTeam.isAvailable ? "libgomp's team" : "Dispatch workers")
+  }
+
   /// Sets the worker count for our parallel loops and for OpenBLAS.
   public static func setThreadCount(_ count: Int) {
     let n = max(1, count)
@@ -32,13 +45,10 @@ public func parallelChunks(_ count: Int, minimumChunk: Int = 1, _ body: (Range<I
     body(0..<count)
     return
   }
-  withoutActuallyEscaping(body) { escapable in
-    let box = UncheckedSendable(escapable)
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-      let lower = count * worker / workers
-      let upper = count * (worker + 1) / workers
-      if lower < upper { box.value(lower..<upper) }
-    }
+  OpenMPTeam.run(workers) { worker in
+    let lower = count * worker / workers
+    let upper = count * (worker + 1) / workers
+    if lower < upper { body(lower..<upper) }
   }
 }
 
