@@ -49,14 +49,28 @@ public enum ConvolutionLibrary: String, Sendable, CaseIterable {
   }
 
   /// Where oneDNN, reorders to and from NCHW included, beat our kernels on 2 AVX2 cores
-  /// (README "Performance"): k×k convolutions (k > 1), dense or grouped, with at least 256 M
-  /// multiply-accumulates per layer: ResNet50's and DenseNet's 3×3 layers and ResNeXt50's
-  /// grouped 3×3 layers at batch 128 (the latter took its step from 15.9 to 13.1 s). Smaller
-  /// layers lose to the reorders and oneDNN's per-call set-up (MobileNetV2 at 32×32: +15 % per
-  /// step with oneDNN); 1×1 layers gained a little inside ResNet50 but cost ResNeXt50 12 % per
-  /// step, and depthwise convolutions were faster on our kernels.
+  /// (README "Performance"), per layer inside training steps:
+  /// - dense or grouped k×k convolutions (k > 1) of at least 256 M multiply-accumulates:
+  ///   ResNet50's and DenseNet's 3×3 layers and ResNeXt50's grouped 3×3 layers at batch 128
+  ///   (the latter took its step from 15.9 to 13.1 s). Smaller ones lose to the reorders and
+  ///   oneDNN's per-call set-up; 1×1 layers gained a little inside ResNet50 but cost ResNeXt50
+  ///   12 % per step.
+  /// - stems, k×k layers on the image's own few channels: a GEMM depth of 3·k² is too thin for
+  ///   OpenBLAS (ResNet50's 3×3 stem at batch 128: 65 → 34 ms forward + backward).
+  /// - depthwise layers from 4×4 inputs down to 8×8 outputs: oneDNN's kernels vectorise across
+  ///   channels, ours across a plane, which at 4×4 is mostly set-up (MobileNetV2 at CIFAR size:
+  ///   141 → 27 ms per step for its three 960-channel 4×4 layers). Larger planes vectorise well
+  ///   on ours, and on 2×2 and 1×1 inputs oneDNN's kernels took 2–3× longer than ours.
   static func oneDNNWins(_ geometry: Conv2dGeometry) -> Bool {
-    let depthwise = geometry.groups > 1 && geometry.groups == geometry.inChannels
-    return !depthwise && geometry.kernelPlane > 1 && geometry.macs >= 256 << 20
+    guard geometry.kernelPlane > 1 else { return false }
+    if geometry.isDepthwise {
+      return geometry.inputPlane >= oneDNNDepthwiseSmallestInput
+        && geometry.outputPlane <= oneDNNDepthwiseLargestOutput
+    }
+    return geometry.macs >= 256 << 20 || geometry.inChannels <= oneDNNStemLargestInput
   }
+
+  static let oneDNNDepthwiseSmallestInput = 16
+  static let oneDNNDepthwiseLargestOutput = 64
+  static let oneDNNStemLargestInput = 4
 }

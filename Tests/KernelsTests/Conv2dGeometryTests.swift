@@ -103,7 +103,7 @@ import Testing
     #expect(Conv2dAlgorithm.preferredOpenBLAS(for: wide1x1) == .pointwiseDirect)
     #expect(Conv2dAlgorithm.preferredOpenBLAS(for: narrow1x1) == .im2colGEMM(imagesPerChunk: 8))
     #expect(Conv2dAlgorithm.preferredOpenBLAS(for: strided1x1) == .im2colGEMM(imagesPerChunk: 8))
-    // Which library: oneDNN only for dense k×k convolutions of ≥ 256 M multiply-accumulates.
+    // Which library: oneDNN for dense k×k convolutions of ≥ 256 M multiply-accumulates.
     #expect(ConvolutionLibrary.automatic.servesWithOneDNN(same3x3))  // 302 M MACs
     let large1x1 = try wide1x1.withBatch(64)
     #expect(large1x1.macs >= 256 << 20 && !ConvolutionLibrary.automatic.servesWithOneDNN(large1x1))
@@ -111,6 +111,21 @@ import Testing
     #expect(!ConvolutionLibrary.automatic.servesWithOneDNN(try same3x3.withBatch(2)))
     let depthwiseLarge = try depthwise.withBatch(4096)
     #expect(depthwiseLarge.macs >= 256 << 20 && !ConvolutionLibrary.automatic.servesWithOneDNN(depthwiseLarge))
+    // Stems (k×k on ≤ 4 image channels) go to oneDNN whatever their size; a 1×1 on 3 does not.
+    let stem = try Conv2dGeometry(batch: 2, inChannels: 3, height: 32, width: 32,
+                                  outChannels: 16, kernel: (3, 3), padding: (1, 1))
+    #expect(stem.macs < 256 << 20 && ConvolutionLibrary.automatic.servesWithOneDNN(stem))
+    #expect(!ConvolutionLibrary.automatic.servesWithOneDNN(
+      try Conv2dGeometry(batch: 2, inChannels: 3, height: 32, width: 32, outChannels: 16, kernel: (1, 1))))
+    // Depthwise: oneDNN from 4×4 inputs to 8×8 outputs only.
+    #expect(!ConvolutionLibrary.automatic.servesWithOneDNN(depthwise))  // 16×16 output
+    #expect(ConvolutionLibrary.automatic.servesWithOneDNN(try depthwise.withSpatialSize(8, 8)))
+    #expect(ConvolutionLibrary.automatic.servesWithOneDNN(try depthwise.withSpatialSize(4, 4)))
+    #expect(!ConvolutionLibrary.automatic.servesWithOneDNN(try depthwise.withSpatialSize(2, 2)))
+    let stridedDepthwise = try Conv2dGeometry(batch: 8, inChannels: 32, height: 16, width: 16,
+                                              outChannels: 32, kernel: (3, 3), stride: (2, 2),
+                                              padding: (1, 1), groups: 32)
+    #expect(ConvolutionLibrary.automatic.servesWithOneDNN(stridedDepthwise))  // 16×16 → 8×8
     #expect(!ConvolutionLibrary.openBLAS.servesWithOneDNN(same3x3))
     #expect(ConvolutionLibrary.oneDNN.servesWithOneDNN(depthwise))
     #expect(Conv2dAlgorithm.preferred(for: same3x3)

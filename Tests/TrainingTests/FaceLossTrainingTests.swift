@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Kernels
 import Models
 import Testing
 import Training
@@ -23,6 +24,10 @@ import Training
   /// The head's loss falls from the first epoch to the last, with the MFD taps active; the
   /// center loss's own term is reported and falls too (the centres follow the embeddings).
   @Test(arguments: 0..<3) func trainingReducesTheLoss(head index: Int) throws {
+    // A run's bits depend on the thread count (oneDNN computes the stem convolution and splits
+    // its weight gradient by thread), and step runners in other suites leave the process-wide
+    // count at theirs: pin it, so this trajectory does not depend on which test ran before.
+    Threading.setThreadCount(1)
     let head = Self.heads[index]
     let (train, test) = TrainingFixtures.problem(side: 8, batches: 8, batch: 16, testCount: 32)
     let run = try TrainingRun(configuration: Self.configuration(head), training: train, evaluation: test, checkpoints: nil)
