@@ -1,11 +1,12 @@
 import CBLAS
-import Dispatch
 import Synchronization
 
-/// The number of worker threads every kernel may use, shared by OpenBLAS and our own loops.
+/// The number of worker threads every kernel may use, shared by OpenBLAS, oneDNN and our own
+/// loops, which all run on one team (`OpenMPTeam`).
 ///
 /// OpenBLAS keeps its thread count process-wide, so this is process-wide too; setting it once at
-/// start-up (from `--threads`) keeps both pools the same size and never oversubscribes the cores.
+/// start-up (from `--threads`) sizes every library's work the same and never oversubscribes the
+/// cores.
 public enum Threading {
   private static let configured = Mutex<Int>(1)
 
