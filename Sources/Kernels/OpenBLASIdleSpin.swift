@@ -26,20 +26,14 @@ public enum OpenBLASIdleSpin {
   @discardableResult
   public static func limit(log2Ticks: Int = defaultLog2Ticks, overridingEnvironment: Bool = false) -> Bool {
     guard overridingEnvironment || getenv("OPENBLAS_THREAD_TIMEOUT") == nil,
-          let readEnvironment = symbol("openblas_read_env", as: (@convention(c) () -> Void).self),
-          let shutdown = symbol("blas_thread_shutdown_", as: (@convention(c) () -> Int32).self),
-          let start = symbol("blas_thread_init", as: (@convention(c) () -> Int32).self)
+          let readEnvironment = loadedSymbol("openblas_read_env", as: (@convention(c) () -> Void).self),
+          let shutdown = loadedSymbol("blas_thread_shutdown_", as: (@convention(c) () -> Int32).self),
+          let start = loadedSymbol("blas_thread_init", as: (@convention(c) () -> Int32).self)
     else { return false }
     setenv("OPENBLAS_THREAD_TIMEOUT", String(min(30, max(4, log2Ticks))), 1)
     readEnvironment()
     _ = shutdown()
     _ = start()
     return true
-  }
-
-  private static func symbol<F>(_ name: String, as type: F.Type) -> F? {
-    // A nil handle is RTLD_DEFAULT: search every loaded library.
-    guard let address = dlsym(nil, name) else { return nil }
-    return unsafeBitCast(address, to: type)
   }
 }

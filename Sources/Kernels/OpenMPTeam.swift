@@ -1,9 +1,5 @@
 import Dispatch
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The one thread team every kernel runs on: libgomp's, which oneDNN's primitives and
 /// OpenBLAS's OpenMP build use too.
 ///
@@ -33,12 +29,11 @@ enum OpenMPTeam {
 
   private static let entryPoints: EntryPoints? = {
     _ = OneDNN.engine  // loads libdnnl and with it libgomp
-    func lookUp<F>(_ name: String, _: F.Type) -> F? { dlsym(nil, name).map { unsafeBitCast($0, to: F.self) } }
-    guard let parallel = lookUp("GOMP_parallel", Parallel.self),
-          let threadNumber = lookUp("omp_get_thread_num", Query.self),
-          let teamSize = lookUp("omp_get_num_threads", Query.self),
-          let maximumThreads = lookUp("omp_get_max_threads", Query.self),
-          let setThreads = lookUp("omp_set_num_threads", Setting.self)
+    guard let parallel = loadedSymbol("GOMP_parallel", as: Parallel.self),
+          let threadNumber = loadedSymbol("omp_get_thread_num", as: Query.self),
+          let teamSize = loadedSymbol("omp_get_num_threads", as: Query.self),
+          let maximumThreads = loadedSymbol("omp_get_max_threads", as: Query.self),
+          let setThreads = loadedSymbol("omp_set_num_threads", as: Setting.self)
     else { return nil }
     return EntryPoints(parallel: parallel, threadNumber: threadNumber, teamSize: teamSize,
                        maximumThreads: maximumThreads, setThreads: setThreads)
