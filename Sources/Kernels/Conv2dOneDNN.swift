@@ -53,7 +53,7 @@ final class OneDNNConvolution: @unchecked Sendable {
     let key = CacheKey(geometry: geometry, threads: Threading.threadCount)
     return cache.withLock { entries in
       if let entry = entries[key] { return entry }
-      OneDNN.useThreadCount()
+      OpenMPTeam.useThreadCount()
       let entry = OneDNNConvolution(geometry)
       entries[key] = entry
       return entry

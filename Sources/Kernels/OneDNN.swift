@@ -28,9 +28,6 @@ public enum OneDNN {
     }
   }
 
-  /// Sizes oneDNN's OpenMP team for calls made from this thread (`OpenMPTeam.useThreadCount`).
-  static func useThreadCount() { OpenMPTeam.useThreadCount() }
-
   /// Stops with oneDNN's reason when a call fails. Every call here gets shapes we validated, so a
   /// failure is a bug or an exhausted machine, never bad user input.
   static func check(_ status: dnnl_status_t, _ what: @autoclosure () -> String) {
@@ -89,7 +86,7 @@ public enum OneDNN {
       memories.append(memory)
       execArguments.append(dnnl_exec_arg_t(arg: id, memory: memory))
     }
-    useThreadCount()
+    OpenMPTeam.useThreadCount()
     check(dnnl_primitive_execute(primitive, stream, Int32(execArguments.count), &execArguments),
           what)
     check(dnnl_stream_wait(stream), "waiting for \(what)")
