@@ -8,6 +8,9 @@ public enum Conv2dAlgorithm: Sendable, Equatable, Hashable {
   /// over row-shifted copies of the input (kernelWidth copies instead of im2col's kh·kw), and
   /// the input gradient as the flipped convolution, with no col2im.
   case shiftedRows(imagesPerChunk: Int)
+  /// Dense 3×3, stride 1: Winograd's F(4×4, 3×3), 36 GEMMs per chunk of images on transformed
+  /// tiles, a quarter of the direct multiply-accumulates (`Conv2dWinograd.swift`).
+  case winograd(imagesPerChunk: Int)
   /// 1×1, stride 1, no padding: one sgemm per image and group straight on the NCHW buffers.
   case pointwiseDirect
   /// Direct kernel over zero-padded phase planes. Works for every geometry; preferred for
@@ -23,6 +26,10 @@ public enum Conv2dAlgorithm: Sendable, Equatable, Hashable {
   /// below it, packing several images into one GEMM wins.
   public static let pointwiseDirectMinimumPlane = 256
 
+  /// Fewest input channels for Winograd: below it the GEMMs' depth is too thin to pay for the
+  /// transforms (stems on image channels stay on shifted rows, or oneDNN under `auto`).
+  public static let winogradMinimumInputChannels = 8
+
   /// The fastest algorithm for `geometry`.
   public static func preferred(for geometry: Conv2dGeometry) -> Conv2dAlgorithm {
     if ConvolutionLibrary.current.servesWithOneDNN(geometry) { return .oneDNN }
@@ -34,6 +41,9 @@ public enum Conv2dAlgorithm: Sendable, Equatable, Hashable {
     if geometry.isDepthwise { return .direct }
     // Grouped convolutions stay on im2col: per-group GEMMs over C/g·kw rows are too thin to
     // have been worth measuring yet.
+    if geometry.supportsWinograd && geometry.inChannels >= winogradMinimumInputChannels {
+      return .winograd(imagesPerChunk: geometry.defaultWinogradImagesPerChunk())
+    }
     if geometry.supportsShiftedRows && geometry.groups == 1 {
       return .shiftedRows(imagesPerChunk: geometry.defaultShiftedRowsImagesPerChunk())
     }
@@ -48,6 +58,7 @@ public enum Conv2dAlgorithm: Sendable, Equatable, Hashable {
     switch self {
     case .im2colGEMM(let imagesPerChunk): return imagesPerChunk >= 1
     case .shiftedRows(let imagesPerChunk): return imagesPerChunk >= 1 && geometry.supportsShiftedRows
+    case .winograd(let imagesPerChunk): return imagesPerChunk >= 1 && geometry.supportsWinograd
     case .pointwiseDirect: return geometry.isPointwise
     case .direct, .oneDNN: return true
     }
@@ -74,6 +85,9 @@ public func conv2dForward(
   case .shiftedRows(let imagesPerChunk):
     conv2dShiftedRowsForward(input: input, weight: weight, bias: bias, output: output,
                              geometry: geometry, workspace: workspace, imagesPerChunk: imagesPerChunk)
+  case .winograd(let imagesPerChunk):
+    conv2dWinogradForward(input: input, weight: weight, bias: bias, output: output,
+                          geometry: geometry, workspace: workspace, imagesPerChunk: imagesPerChunk)
   case .pointwiseDirect:
     // With one image per chunk the GEMM path reads and writes the NCHW buffers in place.
     conv2dGEMMForward(input: input, weight: weight, bias: bias, output: output,
@@ -114,6 +128,11 @@ public func conv2dBackward(
       imagesPerChunk: imagesPerChunk)
   case .shiftedRows(let imagesPerChunk):
     conv2dShiftedRowsBackward(
+      input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
+      gradWeight: gradWeight, gradBias: gradBias, geometry: geometry, workspace: workspace,
+      imagesPerChunk: imagesPerChunk)
+  case .winograd(let imagesPerChunk):
+    conv2dWinogradBackward(
       input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
       gradWeight: gradWeight, gradBias: gradBias, geometry: geometry, workspace: workspace,
       imagesPerChunk: imagesPerChunk)

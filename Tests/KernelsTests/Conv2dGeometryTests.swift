@@ -97,14 +97,23 @@ import Testing
                                         outChannels: 64, kernel: (3, 3), stride: (2, 2), padding: (1, 1))
     #expect(Conv2dAlgorithm.preferredOpenBLAS(for: depthwise) == .direct)
     #expect(Conv2dAlgorithm.preferredOpenBLAS(for: same3x3)
-            == .shiftedRows(imagesPerChunk: same3x3.defaultShiftedRowsImagesPerChunk()))
+            == .winograd(imagesPerChunk: same3x3.defaultWinogradImagesPerChunk()))
+    let thin3x3 = try Conv2dGeometry(batch: 8, inChannels: 7, height: 32, width: 32,
+                                     outChannels: 64, kernel: (3, 3), padding: (1, 1))
+    #expect(Conv2dAlgorithm.preferredOpenBLAS(for: thin3x3)
+            == .shiftedRows(imagesPerChunk: thin3x3.defaultShiftedRowsImagesPerChunk()))
     #expect(Conv2dAlgorithm.preferredOpenBLAS(for: strided3x3)
             == .im2colGEMM(imagesPerChunk: strided3x3.defaultImagesPerChunk()))
     #expect(Conv2dAlgorithm.preferredOpenBLAS(for: wide1x1) == .pointwiseDirect)
     #expect(Conv2dAlgorithm.preferredOpenBLAS(for: narrow1x1) == .im2colGEMM(imagesPerChunk: 8))
     #expect(Conv2dAlgorithm.preferredOpenBLAS(for: strided1x1) == .im2colGEMM(imagesPerChunk: 8))
-    // Which library: oneDNN for dense k×k convolutions of ≥ 256 M multiply-accumulates.
-    #expect(ConvolutionLibrary.automatic.servesWithOneDNN(same3x3))  // 302 M MACs
+    // Which library: oneDNN for dense k×k convolutions of ≥ 256 M multiply-accumulates, except
+    // stride-1 3×3 ones, which our Winograd kernel computes.
+    #expect(same3x3.macs >= 256 << 20 && !ConvolutionLibrary.automatic.servesWithOneDNN(same3x3))
+    let same5x5 = try Conv2dGeometry(batch: 8, inChannels: 64, height: 32, width: 32,
+                                     outChannels: 64, kernel: (5, 5), padding: (2, 2))
+    #expect(ConvolutionLibrary.automatic.servesWithOneDNN(same5x5))  // 839 M MACs
+    #expect(ConvolutionLibrary.automatic.servesWithOneDNN(try strided3x3.withBatch(32)))  // 302 M
     let large1x1 = try wide1x1.withBatch(64)
     #expect(large1x1.macs >= 256 << 20 && !ConvolutionLibrary.automatic.servesWithOneDNN(large1x1))
     #expect(!ConvolutionLibrary.automatic.servesWithOneDNN(strided3x3))  // 75 M

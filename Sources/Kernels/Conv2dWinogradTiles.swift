@@ -1,0 +1,231 @@
+// Moving tiles between NCHW planes and the transformed layouts of the Winograd convolution
+// (Conv2dWinograd.swift), eight tiles per SIMD lane block.
+//
+// Transformed layouts, for the tiles t of one chunk of images (`WinogradTiling`):
+//
+//   V  [36, inChannels,  tiling.stride]   input tiles,   V[ξ, c, t]  = (Bᵀ d B)[ξ]
+//   M  [36, outChannels, tiling.stride]   products,      M[ξ, k, t]  = Σ_c U[ξ, k, c] · V[ξ, c, t]
+//   U  [36, outChannels, inChannels]      kernels,       U[ξ, k, c]  = (G g Gᵀ)[ξ]
+//
+// so that for each point ξ the products are one GEMM, M[ξ] = U[ξ] · V[ξ]. A lane block is eight
+// consecutive t of one channel (stored with one vector store per point); the lanes past the
+// chunk's last tile hold zeros in V and are never written back.
+
+/// The 4×4 output tiles of a chunk of images. Tile t is tile t % tilesPerImage, in row-major
+/// order, of image `firstImage + t / tilesPerImage`.
+struct WinogradTiling {
+  let geometry: Conv2dGeometry
+  let firstImage: Int
+  let imageCount: Int
+  let tileColumns: Int
+  let tilesPerImage: Int
+
+  init(_ geometry: Conv2dGeometry, firstImage: Int, imageCount: Int) {
+    self.geometry = geometry
+    self.firstImage = firstImage
+    self.imageCount = imageCount
+    tileColumns = (geometry.outWidth + 3) / 4
+    tilesPerImage = (geometry.outHeight + 3) / 4 * tileColumns
+  }
+
+  /// Tiles in the chunk.
+  var count: Int { imageCount * tilesPerImage }
+  /// Row stride of the transformed layouts: `count` rounded up to whole lane blocks.
+  var stride: Int { (count + winogradLaneCount - 1) / winogradLaneCount * winogradLaneCount }
+  var laneBlocks: Int { stride / winogradLaneCount }
+
+  /// Image (within the chunk) and top-left output pixel of tile `t`.
+  @inline(__always)
+  func origin(_ t: Int) -> (image: Int, row: Int, column: Int) {
+    let (image, tile) = t.quotientAndRemainder(dividingBy: tilesPerImage)
+    let (row, column) = tile.quotientAndRemainder(dividingBy: tileColumns)
+    return (image, 4 * row, 4 * column)
+  }
+}
+
+/// A lane block's tile, one Float per lane: element e of lane l at [e · 8 + l].
+@inline(__always)
+private func laneElement(_ tile: UnsafeMutablePointer<WinogradLanes>, _ element: Int, _ lane: Int)
+  -> UnsafeMutablePointer<Float> {
+  UnsafeMutableRawPointer(tile + element).assumingMemoryBound(to: Float.self) + lane
+}
+
+/// Copies the size×size window at (top, left) of a plane into lane `lane` of `tile`, zero
+/// outside the plane.
+@inline(__always)
+private func gatherWindow(
+  _ plane: UnsafePointer<Float>, height: Int, width: Int, top: Int, left: Int, size: Int,
+  into tile: UnsafeMutablePointer<WinogradLanes>, lane: Int
+) {
+  if top >= 0, left >= 0, top + size <= height, left + size <= width {
+    for r in 0..<size {
+      let row = plane + (top + r) * width + left
+      for s in 0..<size { laneElement(tile, r * size + s, lane).pointee = row[s] }
+    }
+    return
+  }
+  for r in 0..<size {
+    let y = top + r
+    for s in 0..<size {
+      let x = left + s
+      let inside = y >= 0 && y < height && x >= 0 && x < width
+      laneElement(tile, r * size + s, lane).pointee = inside ? plane[y * width + x] : 0
+    }
+  }
+}
+
+/// V = Bᵀ d B for every tile of `tiling` and every input channel.
+///
+/// - input: the chunk's first image, [imageCount, inChannels, height, width]
+/// - transformed: V, [36, inChannels, tiling.stride]
+func winogradGatherInput(
+  _ input: UnsafePointer<Float>, tiling: WinogradTiling,
+  into transformed: UnsafeMutablePointer<Float>
+) {
+  let g = tiling.geometry
+  let (input, transformed) = (UncheckedSendable(input), UncheckedSendable(transformed))
+  let pointStride = g.inChannels * tiling.stride
+  parallelChunks(g.inChannels) { channels in
+    withUnsafeTemporaryAllocation(of: WinogradLanes.self, capacity: winogradPoints) { buffer in
+      let tile = buffer.baseAddress!
+      for c in channels {
+        for block in 0..<tiling.laneBlocks {
+          let first = block * winogradLaneCount
+          for lane in 0..<winogradLaneCount {
+            let t = first + lane
+            guard t < tiling.count else {
+              for e in 0..<winogradPoints { laneElement(tile, e, lane).pointee = 0 }
+              continue
+            }
+            let (image, row, column) = tiling.origin(t)
+            gatherWindow(input.value + (image * g.inChannels + c) * g.inputPlane,
+                         height: g.height, width: g.width, top: row - g.paddingHeight,
+                         left: column - g.paddingWidth, size: 6, into: tile, lane: lane)
+          }
+          winogradTransformInputTile(tile)
+          let destination = transformed.value + c * tiling.stride + first
+          for e in 0..<winogradPoints { storeSIMD(tile[e], destination + e * pointStride) }
+        }
+      }
+    }
+  }
+}
+
+/// dM = A dY Aᵀ for every tile of `tiling` and every output channel.
+///
+/// - gradOutput: the chunk's first image, [imageCount, outChannels, outHeight, outWidth]
+/// - transformed: dM, [36, outChannels, tiling.stride]
+func winogradGatherOutputGradient(
+  _ gradOutput: UnsafePointer<Float>, tiling: WinogradTiling,
+  into transformed: UnsafeMutablePointer<Float>
+) {
+  let g = tiling.geometry
+  let (gradOutput, transformed) = (UncheckedSendable(gradOutput), UncheckedSendable(transformed))
+  let pointStride = g.outChannels * tiling.stride
+  parallelChunks(g.outChannels) { channels in
+    withUnsafeTemporaryAllocation(of: WinogradLanes.self, capacity: 16 + 24 + winogradPoints) {
+      let (gradient, scratch, tile) = ($0.baseAddress!, $0.baseAddress! + 16, $0.baseAddress! + 40)
+      for k in channels {
+        for block in 0..<tiling.laneBlocks {
+          let first = block * winogradLaneCount
+          for lane in 0..<winogradLaneCount {
+            let t = first + lane
+            guard t < tiling.count else {
+              for e in 0..<16 { laneElement(gradient, e, lane).pointee = 0 }
+              continue
+            }
+            let (image, row, column) = tiling.origin(t)
+            gatherWindow(gradOutput.value + (image * g.outChannels + k) * g.outputPlane,
+                         height: g.outHeight, width: g.outWidth, top: row, left: column, size: 4,
+                         into: gradient, lane: lane)
+          }
+          winogradTransformOutputGradientTile(gradient, into: tile, scratch: scratch)
+          let destination = transformed.value + k * tiling.stride + first
+          for e in 0..<winogradPoints { storeSIMD(tile[e], destination + e * pointStride) }
+        }
+      }
+    }
+  }
+}
+
+/// Y = Aᵀ M A (+ bias) for every tile of `tiling` and every output channel, written into the
+/// output planes (tiles do not overlap; the parts of edge tiles beyond the plane are dropped).
+///
+/// - products: M, [36, outChannels, tiling.stride]
+/// - output: the chunk's first image, [imageCount, outChannels, outHeight, outWidth]
+func winogradScatterOutput(
+  _ products: UnsafePointer<Float>, bias: UnsafePointer<Float>?, tiling: WinogradTiling,
+  into output: UnsafeMutablePointer<Float>
+) {
+  let g = tiling.geometry
+  let (products, output) = (UncheckedSendable(products), UncheckedSendable(output))
+  let bias = UncheckedSendable(bias)
+  let pointStride = g.outChannels * tiling.stride
+  parallelChunks(g.outChannels) { channels in
+    withUnsafeTemporaryAllocation(of: WinogradLanes.self, capacity: winogradPoints + 24 + 16) {
+      let (tile, scratch, result) = ($0.baseAddress!, $0.baseAddress! + 36, $0.baseAddress! + 60)
+      for k in channels {
+        let offset = bias.value.map { $0[k] } ?? 0
+        for block in 0..<tiling.laneBlocks {
+          let first = block * winogradLaneCount
+          let source = products.value + k * tiling.stride + first
+          for e in 0..<winogradPoints { tile[e] = loadSIMD(source + e * pointStride) }
+          winogradTransformOutputTile(tile, into: result, scratch: scratch)
+          for lane in 0..<min(winogradLaneCount, tiling.count - first) {
+            let (image, row, column) = tiling.origin(first + lane)
+            let plane = output.value + (image * g.outChannels + k) * g.outputPlane
+            for r in 0..<min(4, g.outHeight - row) {
+              let destination = plane + (row + r) * g.outWidth + column
+              for s in 0..<min(4, g.outWidth - column) {
+                destination[s] = laneElement(result, 4 * r + s, lane).pointee + offset
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/// dd = B dV Bᵀ for every tile of `tiling`, summed into freshly zeroed input-gradient planes
+/// (input tiles overlap by two rows and columns). Each channel's planes belong to one worker and
+/// its tiles are added in a fixed order, so the sums do not depend on the thread count.
+///
+/// - gradients: dV, [36, inChannels, tiling.stride]
+/// - gradInput: the chunk's first image, [imageCount, inChannels, height, width], overwritten
+func winogradScatterInputGradient(
+  _ gradients: UnsafePointer<Float>, tiling: WinogradTiling,
+  into gradInput: UnsafeMutablePointer<Float>
+) {
+  let g = tiling.geometry
+  let (gradients, gradInput) = (UncheckedSendable(gradients), UncheckedSendable(gradInput))
+  let pointStride = g.inChannels * tiling.stride
+  parallelChunks(g.inChannels) { channels in
+    withUnsafeTemporaryAllocation(of: WinogradLanes.self, capacity: winogradPoints) { buffer in
+      let tile = buffer.baseAddress!
+      for c in channels {
+        for image in 0..<tiling.imageCount {
+          (gradInput.value + (image * g.inChannels + c) * g.inputPlane)
+            .initialize(repeating: 0, count: g.inputPlane)
+        }
+        for block in 0..<tiling.laneBlocks {
+          let first = block * winogradLaneCount
+          let source = gradients.value + c * tiling.stride + first
+          for e in 0..<winogradPoints { tile[e] = loadSIMD(source + e * pointStride) }
+          winogradTransformInputGradientTile(tile)
+          for lane in 0..<min(winogradLaneCount, tiling.count - first) {
+            let (image, row, column) = tiling.origin(first + lane)
+            let plane = gradInput.value + (image * g.inChannels + c) * g.inputPlane
+            let (top, left) = (row - g.paddingHeight, column - g.paddingWidth)
+            for r in max(0, -top)..<min(6, g.height - top) {
+              let destination = plane + (top + r) * g.width + left
+              for s in max(0, -left)..<min(6, g.width - left) {
+                destination[s] += laneElement(tile, 6 * r + s, lane).pointee
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
