@@ -11,7 +11,8 @@ public enum Conv2dAlgorithm: Sendable, Equatable, Hashable {
   /// Dense 3×3, stride 1: Winograd's F(4×4, 3×3), 36 GEMMs per chunk of images on transformed
   /// tiles, a quarter of the direct multiply-accumulates (`Conv2dWinograd.swift`).
   case winograd(imagesPerChunk: Int)
-  /// 1×1, stride 1, no padding: one sgemm per image and group straight on the NCHW buffers.
+  /// 1×1, stride 1, no padding: one sgemm per image and group straight on the NCHW buffers,
+  /// the images split between workers with single-threaded BLAS (`Conv2dPointwise.swift`).
   case pointwiseDirect
   /// Direct kernel over zero-padded phase planes. Works for every geometry; preferred for
   /// depthwise convolutions (MobileNet). On ResNeXt's groups of 4–32 channels it measured about
@@ -89,9 +90,8 @@ public func conv2dForward(
     conv2dWinogradForward(input: input, weight: weight, bias: bias, output: output,
                           geometry: geometry, workspace: workspace, imagesPerChunk: imagesPerChunk)
   case .pointwiseDirect:
-    // With one image per chunk the GEMM path reads and writes the NCHW buffers in place.
-    conv2dGEMMForward(input: input, weight: weight, bias: bias, output: output,
-                      geometry: geometry, workspace: workspace, imagesPerChunk: 1)
+    conv2dPointwiseForward(input: input, weight: weight, bias: bias, output: output,
+                           geometry: geometry)
   case .direct:
     conv2dDirectForward(input: input, weight: weight, bias: bias, output: output,
                         geometry: geometry, workspace: workspace)
@@ -137,10 +137,9 @@ public func conv2dBackward(
       gradWeight: gradWeight, gradBias: gradBias, geometry: geometry, workspace: workspace,
       imagesPerChunk: imagesPerChunk)
   case .pointwiseDirect:
-    conv2dGEMMBackward(
+    conv2dPointwiseBackward(
       input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
-      gradWeight: gradWeight, gradBias: gradBias, geometry: geometry, workspace: workspace,
-      imagesPerChunk: 1)
+      gradWeight: gradWeight, gradBias: gradBias, geometry: geometry, workspace: workspace)
   case .direct:
     conv2dDirectBackward(
       input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,

@@ -9,7 +9,8 @@
 //   - a chunk of one image: the GEMM's [outC/g, Ho·Wo] result *is* the image's group of NCHW
 //     output planes, so it is written (and, backward, read) in place;
 //   - a 1×1 stride-1 unpadded kernel on one image: the input planes *are* the column matrix, so
-//     sgemm reads the input and writes the input gradient directly (the "pointwise direct" path).
+//     sgemm reads the input and writes the input gradient directly (as `pointwiseDirect`
+//     does, which also splits the images between workers: Conv2dPointwise.swift).
 //
 // Workspace: columns [K, chunk · Ho·Wo] followed by the chunk's output (or output gradient)
 // gathered as [outC/g, chunk · Ho·Wo]. Backward recomputes im2col instead of storing it.

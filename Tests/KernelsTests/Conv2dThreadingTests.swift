@@ -25,6 +25,16 @@ import TestSupport
     #expect(single.mismatches(double) == [0, 0, 0, 0])
   }
 
+  /// The pointwise path splits the images between workers (5 images on 3 workers: 1, 2 and 2)
+  /// and sums their weight-gradient partials: still the reference's convolution, groups too.
+  @Test(arguments: [
+    ConvCase(5, 6, 16, 16, out: 10, kernel: (1, 1), algorithm: .pointwiseDirect),
+    ConvCase(5, 8, 16, 17, out: 6, kernel: (1, 1), groups: 2, bias: false, algorithm: .pointwiseDirect),
+  ])
+  func pointwiseImagesSplitBetweenWorkersMatchTheReference(_ convCase: ConvCase) {
+    withThreadCount(3) { convCase.expectMatchesNaiveReference() }
+  }
+
   /// im2col and col2im (the non-BLAS half of the GEMM path) split rows and planes across workers
   /// without changing any sum's order.
   @Test func im2colAndCol2imAreIdenticalWithOneAndTwoThreads() {
