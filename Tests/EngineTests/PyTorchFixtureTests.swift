@@ -35,7 +35,7 @@ import TestSupport
 }
 
 @Suite struct ConvolutionFixtureTests {
-  @Test(arguments: ["conv_grouped", "conv_stride2", "conv_depthwise", "conv_1x1"])
+  @Test(arguments: ["conv_grouped", "conv_stride2", "conv_depthwise", "conv_1x1", "conv_winograd"])
   func convolutionMatchesPyTorch(name: String) throws {
     let f = try Fixture(name)
     let x = try f.tensor("x"), weight = try f.tensor("weight")
@@ -45,6 +45,12 @@ import TestSupport
                       bias: f.file.tensors["bias"] != nil)
     conv.weight.value.assign(weight)
     if let bias = conv.bias { bias.value.assign(try f.tensor("bias")) }
+    if name == "conv_winograd" {
+      guard case .winograd = try conv.algorithm(for: x.shape) else {
+        Issue.record("conv_winograd must exercise the Winograd kernel")
+        return
+      }
+    }
     let y = conv.forward(x, mode: .train)
     let dx = conv.backward(try f.tensor("dy"))
     #expect(y.shape == (try f.tensor("y").shape))
