@@ -40,11 +40,11 @@ public enum Conv2dAlgorithm: Sendable, Equatable, Hashable {
   /// The fastest of our own (OpenBLAS and direct) kernels for `geometry`.
   public static func preferredOpenBLAS(for geometry: Conv2dGeometry) -> Conv2dAlgorithm {
     if geometry.isDepthwise { return .direct }
-    // Grouped convolutions stay on im2col: per-group GEMMs over C/g·kw rows are too thin to
-    // have been worth measuring yet.
     if geometry.supportsWinograd && geometry.inChannels >= winogradMinimumInputChannels {
       return .winograd(imagesPerChunk: geometry.defaultWinogradImagesPerChunk())
     }
+    // Grouped convolutions stay on im2col: per-group GEMMs over C/g·kw rows are too thin to
+    // have been worth measuring yet.
     if geometry.supportsShiftedRows && geometry.groups == 1 {
       return .shiftedRows(imagesPerChunk: geometry.defaultShiftedRowsImagesPerChunk())
     }

@@ -51,11 +51,11 @@ public enum ConvolutionLibrary: String, Sendable, CaseIterable {
   /// Where oneDNN, reorders to and from NCHW included, beat our kernels on 2 AVX2 cores
   /// (README "Performance"), per layer inside training steps:
   /// - never for dense 3×3 stride-1 layers beyond the stem: our Winograd F(4×4, 3×3) does a
-  ///   quarter of the multiplications and ran ResNet50's stage 3×3 layers 1.3–2.6× faster than
+  ///   quarter of the multiplications and ran ResNet50's stage 3×3 layers 1.3–2.9× faster than
   ///   oneDNN's direct AVX2 kernels (oneDNN 2.6 has Winograd only for AVX-512).
   /// - other dense or grouped k×k convolutions (k > 1) of at least 256 M multiply-accumulates:
-  ///   ResNet50's and DenseNet's 3×3 layers and ResNeXt50's grouped 3×3 layers at batch 128
-  ///   (the latter took its step from 15.9 to 13.1 s). Smaller ones lose to the reorders and
+  ///   ResNet50's strided 3×3 layers and ResNeXt50's grouped 3×3 layers at batch 128 (the
+  ///   latter took its step from 15.9 to 13.1 s). Smaller ones lose to the reorders and
   ///   oneDNN's per-call set-up; 1×1 layers gained a little inside ResNet50 but cost ResNeXt50
   ///   12 % per step.
   /// - stems, k×k layers on the image's own few channels: a GEMM depth of 3·k² is too thin for
