@@ -164,27 +164,20 @@ func winogradTransformWeights(
 ) {
   let pairs = g.outChannels * g.inChannels
   let (weight, kernels) = (UncheckedSendable(weight), UncheckedSendable(kernels))
-  let blocks = (pairs + winogradLaneCount - 1) / winogradLaneCount
-  parallelChunks(blocks) { range in
-    withUnsafeTemporaryAllocation(of: WinogradLanes.self, capacity: 9 + 18 + winogradPoints) {
-      let (kernel, scratch, tile) = ($0.baseAddress!, $0.baseAddress! + 9, $0.baseAddress! + 27)
-      for block in range {
-        let first = block * winogradLaneCount
-        let lanes = min(winogradLaneCount, pairs - first)
-        for e in 0..<9 {
-          var values = WinogradLanes()
-          for lane in 0..<lanes { values[lane] = weight.value[(first + lane) * 9 + e] }
-          kernel[e] = values
-        }
-        winogradTransformFilter(kernel, into: tile, scratch: scratch)
-        for e in 0..<winogradPoints {
-          let destination = kernels.value + e * pairs + first
-          if lanes == winogradLaneCount {
-            storeSIMD(tile[e], destination)
-          } else {
-            for lane in 0..<lanes { destination[lane] = tile[e][lane] }
-          }
-        }
+  forEachPairBlock(pairs, scratchLanes: 9 + 18 + winogradPoints) { first, lanes, buffer in
+    let (kernel, scratch, tile) = (buffer, buffer + 9, buffer + 27)
+    for e in 0..<9 {
+      var values = WinogradLanes()
+      for lane in 0..<lanes { values[lane] = weight.value[(first + lane) * 9 + e] }
+      kernel[e] = values
+    }
+    winogradTransformFilter(kernel, into: tile, scratch: scratch)
+    for e in 0..<winogradPoints {
+      let destination = kernels.value + e * pairs + first
+      if lanes == winogradLaneCount {
+        storeSIMD(tile[e], destination)
+      } else {
+        for lane in 0..<lanes { destination[lane] = tile[e][lane] }
       }
     }
   }
@@ -200,28 +193,39 @@ func winogradAccumulateWeightGradient(
 ) {
   let pairs = g.outChannels * g.inChannels
   let (kernelGradients, gradWeight) = (UncheckedSendable(kernelGradients), UncheckedSendable(gradWeight))
+  forEachPairBlock(pairs, scratchLanes: winogradPoints + 18 + 9) { first, lanes, buffer in
+    let (tile, scratch, kernel) = (buffer, buffer + 36, buffer + 54)
+    for e in 0..<winogradPoints {
+      let source = kernelGradients.value + e * pairs + first
+      if lanes == winogradLaneCount {
+        tile[e] = loadSIMD(source)
+      } else {
+        var values = WinogradLanes()
+        for lane in 0..<lanes { values[lane] = source[lane] }
+        tile[e] = values
+      }
+    }
+    winogradTransformFilterGradient(tile, into: kernel, scratch: scratch)
+    for lane in 0..<lanes {
+      let destination = gradWeight.value + (first + lane) * 9
+      for e in 0..<9 { destination[e] += kernel[e][lane] }
+    }
+  }
+}
+
+/// Runs `body(firstPair, lanes, scratch)` for every block of eight consecutive channel pairs
+/// (the last one `lanes` < 8 long when the pair count is not a multiple of 8), blocks split
+/// between the workers, each with its own `scratchLanes` vectors of scratch.
+private func forEachPairBlock(
+  _ pairs: Int, scratchLanes: Int,
+  _ body: (_ firstPair: Int, _ lanes: Int, _ scratch: UnsafeMutablePointer<WinogradLanes>) -> Void
+) {
   let blocks = (pairs + winogradLaneCount - 1) / winogradLaneCount
   parallelChunks(blocks) { range in
-    withUnsafeTemporaryAllocation(of: WinogradLanes.self, capacity: winogradPoints + 18 + 9) {
-      let (tile, scratch, kernel) = ($0.baseAddress!, $0.baseAddress! + 36, $0.baseAddress! + 54)
+    withUnsafeTemporaryAllocation(of: WinogradLanes.self, capacity: scratchLanes) { buffer in
       for block in range {
         let first = block * winogradLaneCount
-        let lanes = min(winogradLaneCount, pairs - first)
-        for e in 0..<winogradPoints {
-          let source = kernelGradients.value + e * pairs + first
-          if lanes == winogradLaneCount {
-            tile[e] = loadSIMD(source)
-          } else {
-            var values = WinogradLanes()
-            for lane in 0..<lanes { values[lane] = source[lane] }
-            tile[e] = values
-          }
-        }
-        winogradTransformFilterGradient(tile, into: kernel, scratch: scratch)
-        for lane in 0..<lanes {
-          let destination = gradWeight.value + (first + lane) * 9
-          for e in 0..<9 { destination[e] += kernel[e][lane] }
-        }
+        body(first, min(winogradLaneCount, pairs - first), buffer.baseAddress!)
       }
     }
   }

@@ -50,6 +50,25 @@ private func laneElement(_ tile: UnsafeMutablePointer<WinogradLanes>, _ element:
   UnsafeMutableRawPointer(tile + element).assumingMemoryBound(to: Float.self) + lane
 }
 
+/// Runs `body(channel, firstTile, lanes)` for every lane block of `tiling` in every channel of
+/// `0..<channels`, blocks in order within a channel; the channels are split between the workers,
+/// and each worker's `lanes` is its own scratch of `scratchLanes` vectors.
+@inline(__always)
+private func forEachLaneBlock(
+  channels: Int, tiling: WinogradTiling, scratchLanes: Int,
+  _ body: (_ channel: Int, _ firstTile: Int, _ lanes: UnsafeMutablePointer<WinogradLanes>) -> Void
+) {
+  parallelChunks(channels) { range in
+    withUnsafeTemporaryAllocation(of: WinogradLanes.self, capacity: scratchLanes) { buffer in
+      for channel in range {
+        for block in 0..<tiling.laneBlocks {
+          body(channel, block * winogradLaneCount, buffer.baseAddress!)
+        }
+      }
+    }
+  }
+}
+
 /// Copies the size×size window at (top, left) of a plane into lane `lane` of `tile`, zero
 /// outside the plane.
 @inline(__always)
@@ -85,29 +104,22 @@ func winogradGatherInput(
   let g = tiling.geometry
   let (input, transformed) = (UncheckedSendable(input), UncheckedSendable(transformed))
   let pointStride = g.inChannels * tiling.stride
-  parallelChunks(g.inChannels) { channels in
-    withUnsafeTemporaryAllocation(of: WinogradLanes.self, capacity: winogradPoints) { buffer in
-      let tile = buffer.baseAddress!
-      for c in channels {
-        for block in 0..<tiling.laneBlocks {
-          let first = block * winogradLaneCount
-          for lane in 0..<winogradLaneCount {
-            let t = first + lane
-            guard t < tiling.count else {
-              for e in 0..<winogradPoints { laneElement(tile, e, lane).pointee = 0 }
-              continue
-            }
-            let (image, row, column) = tiling.origin(t)
-            gatherWindow(input.value + (image * g.inChannels + c) * g.inputPlane,
-                         height: g.height, width: g.width, top: row - g.paddingHeight,
-                         left: column - g.paddingWidth, size: 6, into: tile, lane: lane)
-          }
-          winogradTransformInputTile(tile)
-          let destination = transformed.value + c * tiling.stride + first
-          for e in 0..<winogradPoints { storeSIMD(tile[e], destination + e * pointStride) }
-        }
+  forEachLaneBlock(channels: g.inChannels, tiling: tiling, scratchLanes: winogradPoints) {
+    c, first, tile in
+    for lane in 0..<winogradLaneCount {
+      let t = first + lane
+      guard t < tiling.count else {
+        for e in 0..<winogradPoints { laneElement(tile, e, lane).pointee = 0 }
+        continue
       }
+      let (image, row, column) = tiling.origin(t)
+      gatherWindow(input.value + (image * g.inChannels + c) * g.inputPlane,
+                   height: g.height, width: g.width, top: row - g.paddingHeight,
+                   left: column - g.paddingWidth, size: 6, into: tile, lane: lane)
     }
+    winogradTransformInputTile(tile)
+    let destination = transformed.value + c * tiling.stride + first
+    for e in 0..<winogradPoints { storeSIMD(tile[e], destination + e * pointStride) }
   }
 }
 
@@ -122,29 +134,23 @@ func winogradGatherOutputGradient(
   let g = tiling.geometry
   let (gradOutput, transformed) = (UncheckedSendable(gradOutput), UncheckedSendable(transformed))
   let pointStride = g.outChannels * tiling.stride
-  parallelChunks(g.outChannels) { channels in
-    withUnsafeTemporaryAllocation(of: WinogradLanes.self, capacity: 16 + 24 + winogradPoints) {
-      let (gradient, scratch, tile) = ($0.baseAddress!, $0.baseAddress! + 16, $0.baseAddress! + 40)
-      for k in channels {
-        for block in 0..<tiling.laneBlocks {
-          let first = block * winogradLaneCount
-          for lane in 0..<winogradLaneCount {
-            let t = first + lane
-            guard t < tiling.count else {
-              for e in 0..<16 { laneElement(gradient, e, lane).pointee = 0 }
-              continue
-            }
-            let (image, row, column) = tiling.origin(t)
-            gatherWindow(gradOutput.value + (image * g.outChannels + k) * g.outputPlane,
-                         height: g.outHeight, width: g.outWidth, top: row, left: column, size: 4,
-                         into: gradient, lane: lane)
-          }
-          winogradTransformOutputGradientTile(gradient, into: tile, scratch: scratch)
-          let destination = transformed.value + k * tiling.stride + first
-          for e in 0..<winogradPoints { storeSIMD(tile[e], destination + e * pointStride) }
-        }
+  forEachLaneBlock(channels: g.outChannels, tiling: tiling, scratchLanes: 16 + 24 + winogradPoints) {
+    k, first, lanes in
+    let (gradient, scratch, tile) = (lanes, lanes + 16, lanes + 40)
+    for lane in 0..<winogradLaneCount {
+      let t = first + lane
+      guard t < tiling.count else {
+        for e in 0..<16 { laneElement(gradient, e, lane).pointee = 0 }
+        continue
       }
+      let (image, row, column) = tiling.origin(t)
+      gatherWindow(gradOutput.value + (image * g.outChannels + k) * g.outputPlane,
+                   height: g.outHeight, width: g.outWidth, top: row, left: column, size: 4,
+                   into: gradient, lane: lane)
     }
+    winogradTransformOutputGradientTile(gradient, into: tile, scratch: scratch)
+    let destination = transformed.value + k * tiling.stride + first
+    for e in 0..<winogradPoints { storeSIMD(tile[e], destination + e * pointStride) }
   }
 }
 
@@ -161,26 +167,20 @@ func winogradScatterOutput(
   let (products, output) = (UncheckedSendable(products), UncheckedSendable(output))
   let bias = UncheckedSendable(bias)
   let pointStride = g.outChannels * tiling.stride
-  parallelChunks(g.outChannels) { channels in
-    withUnsafeTemporaryAllocation(of: WinogradLanes.self, capacity: winogradPoints + 24 + 16) {
-      let (tile, scratch, result) = ($0.baseAddress!, $0.baseAddress! + 36, $0.baseAddress! + 60)
-      for k in channels {
-        let offset = bias.value.map { $0[k] } ?? 0
-        for block in 0..<tiling.laneBlocks {
-          let first = block * winogradLaneCount
-          let source = products.value + k * tiling.stride + first
-          for e in 0..<winogradPoints { tile[e] = loadSIMD(source + e * pointStride) }
-          winogradTransformOutputTile(tile, into: result, scratch: scratch)
-          for lane in 0..<min(winogradLaneCount, tiling.count - first) {
-            let (image, row, column) = tiling.origin(first + lane)
-            let plane = output.value + (image * g.outChannels + k) * g.outputPlane
-            for r in 0..<min(4, g.outHeight - row) {
-              let destination = plane + (row + r) * g.outWidth + column
-              for s in 0..<min(4, g.outWidth - column) {
-                destination[s] = laneElement(result, 4 * r + s, lane).pointee + offset
-              }
-            }
-          }
+  forEachLaneBlock(channels: g.outChannels, tiling: tiling, scratchLanes: winogradPoints + 24 + 16) {
+    k, first, lanes in
+    let (tile, scratch, result) = (lanes, lanes + 36, lanes + 60)
+    let offset = bias.value.map { $0[k] } ?? 0
+    let source = products.value + k * tiling.stride + first
+    for e in 0..<winogradPoints { tile[e] = loadSIMD(source + e * pointStride) }
+    winogradTransformOutputTile(tile, into: result, scratch: scratch)
+    for lane in 0..<min(winogradLaneCount, tiling.count - first) {
+      let (image, row, column) = tiling.origin(first + lane)
+      let plane = output.value + (image * g.outChannels + k) * g.outputPlane
+      for r in 0..<min(4, g.outHeight - row) {
+        let destination = plane + (row + r) * g.outWidth + column
+        for s in 0..<min(4, g.outWidth - column) {
+          destination[s] = laneElement(result, 4 * r + s, lane).pointee + offset
         }
       }
     }
@@ -200,30 +200,25 @@ func winogradScatterInputGradient(
   let g = tiling.geometry
   let (gradients, gradInput) = (UncheckedSendable(gradients), UncheckedSendable(gradInput))
   let pointStride = g.inChannels * tiling.stride
-  parallelChunks(g.inChannels) { channels in
-    withUnsafeTemporaryAllocation(of: WinogradLanes.self, capacity: winogradPoints) { buffer in
-      let tile = buffer.baseAddress!
-      for c in channels {
-        for image in 0..<tiling.imageCount {
-          (gradInput.value + (image * g.inChannels + c) * g.inputPlane)
-            .initialize(repeating: 0, count: g.inputPlane)
-        }
-        for block in 0..<tiling.laneBlocks {
-          let first = block * winogradLaneCount
-          let source = gradients.value + c * tiling.stride + first
-          for e in 0..<winogradPoints { tile[e] = loadSIMD(source + e * pointStride) }
-          winogradTransformInputGradientTile(tile)
-          for lane in 0..<min(winogradLaneCount, tiling.count - first) {
-            let (image, row, column) = tiling.origin(first + lane)
-            let plane = gradInput.value + (image * g.inChannels + c) * g.inputPlane
-            let (top, left) = (row - g.paddingHeight, column - g.paddingWidth)
-            for r in max(0, -top)..<min(6, g.height - top) {
-              let destination = plane + (top + r) * g.width + left
-              for s in max(0, -left)..<min(6, g.width - left) {
-                destination[s] += laneElement(tile, 6 * r + s, lane).pointee
-              }
-            }
-          }
+  forEachLaneBlock(channels: g.inChannels, tiling: tiling, scratchLanes: winogradPoints) {
+    c, first, tile in
+    if first == 0 {
+      for image in 0..<tiling.imageCount {
+        (gradInput.value + (image * g.inChannels + c) * g.inputPlane)
+          .initialize(repeating: 0, count: g.inputPlane)
+      }
+    }
+    let source = gradients.value + c * tiling.stride + first
+    for e in 0..<winogradPoints { tile[e] = loadSIMD(source + e * pointStride) }
+    winogradTransformInputGradientTile(tile)
+    for lane in 0..<min(winogradLaneCount, tiling.count - first) {
+      let (image, row, column) = tiling.origin(first + lane)
+      let plane = gradInput.value + (image * g.inChannels + c) * g.inputPlane
+      let (top, left) = (row - g.paddingHeight, column - g.paddingWidth)
+      for r in max(0, -top)..<min(6, g.height - top) {
+        let destination = plane + (top + r) * g.width + left
+        for s in max(0, -left)..<min(6, g.width - left) {
+          destination[s] += laneElement(tile, 6 * r + s, lane).pointee
         }
       }
     }
