@@ -93,6 +93,28 @@ private func gatherWindow(
   }
 }
 
+/// Fills the lanes of `tile` with the size×size windows of tiles first..<first + 8 in channel
+/// `channel` of `planes` ([imageCount, channels, height, width]), each window's top-left corner
+/// at its tile's output origin minus `shift`; lanes past the chunk's last tile get zeros.
+@inline(__always)
+private func gatherLaneBlock(
+  _ planes: UnsafePointer<Float>, channels: Int, channel: Int, height: Int, width: Int,
+  shift: (rows: Int, columns: Int), size: Int, tiling: WinogradTiling, first: Int,
+  into tile: UnsafeMutablePointer<WinogradLanes>
+) {
+  for lane in 0..<winogradLaneCount {
+    let t = first + lane
+    guard t < tiling.count else {
+      for e in 0..<size * size { laneElement(tile, e, lane).pointee = 0 }
+      continue
+    }
+    let (image, row, column) = tiling.origin(t)
+    gatherWindow(planes + (image * channels + channel) * height * width, height: height,
+                 width: width, top: row - shift.rows, left: column - shift.columns, size: size,
+                 into: tile, lane: lane)
+  }
+}
+
 /// V = Bᵀ d B for every tile of `tiling` and every input channel.
 ///
 /// - input: the chunk's first image, [imageCount, inChannels, height, width]
@@ -106,17 +128,9 @@ func winogradGatherInput(
   let pointStride = g.inChannels * tiling.stride
   forEachLaneBlock(channels: g.inChannels, tiling: tiling, scratchLanes: winogradPoints) {
     c, first, tile in
-    for lane in 0..<winogradLaneCount {
-      let t = first + lane
-      guard t < tiling.count else {
-        for e in 0..<winogradPoints { laneElement(tile, e, lane).pointee = 0 }
-        continue
-      }
-      let (image, row, column) = tiling.origin(t)
-      gatherWindow(input.value + (image * g.inChannels + c) * g.inputPlane,
-                   height: g.height, width: g.width, top: row - g.paddingHeight,
-                   left: column - g.paddingWidth, size: 6, into: tile, lane: lane)
-    }
+    gatherLaneBlock(input.value, channels: g.inChannels, channel: c, height: g.height,
+                    width: g.width, shift: (g.paddingHeight, g.paddingWidth), size: 6,
+                    tiling: tiling, first: first, into: tile)
     winogradTransformInputTile(tile)
     let destination = transformed.value + c * tiling.stride + first
     for e in 0..<winogradPoints { storeSIMD(tile[e], destination + e * pointStride) }
@@ -137,17 +151,9 @@ func winogradGatherOutputGradient(
   forEachLaneBlock(channels: g.outChannels, tiling: tiling, scratchLanes: 16 + 24 + winogradPoints) {
     k, first, lanes in
     let (gradient, scratch, tile) = (lanes, lanes + 16, lanes + 40)
-    for lane in 0..<winogradLaneCount {
-      let t = first + lane
-      guard t < tiling.count else {
-        for e in 0..<16 { laneElement(gradient, e, lane).pointee = 0 }
-        continue
-      }
-      let (image, row, column) = tiling.origin(t)
-      gatherWindow(gradOutput.value + (image * g.outChannels + k) * g.outputPlane,
-                   height: g.outHeight, width: g.outWidth, top: row, left: column, size: 4,
-                   into: gradient, lane: lane)
-    }
+    gatherLaneBlock(gradOutput.value, channels: g.outChannels, channel: k, height: g.outHeight,
+                    width: g.outWidth, shift: (0, 0), size: 4, tiling: tiling, first: first,
+                    into: gradient)
     winogradTransformOutputGradientTile(gradient, into: tile, scratch: scratch)
     let destination = transformed.value + k * tiling.stride + first
     for e in 0..<winogradPoints { storeSIMD(tile[e], destination + e * pointStride) }
