@@ -111,18 +111,39 @@ private func outputGradientTransform(_ s: UnsafePointer<WinogradLanes>, _ ss: In
 
 // MARK: 2-D transforms of whole tiles
 
+/// One 1-D transform: reads its inputs at src + i·srcStride, writes its outputs at
+/// dst + j·dstStride (all inputs are read before any output is written).
+private typealias LineTransform = (
+  UnsafePointer<WinogradLanes>, Int, UnsafeMutablePointer<WinogradLanes>, Int
+) -> Void
+
+/// T X Tᵀ for a 1-D transform T from `inputSize` to `outputSize` values: T on each column of X
+/// into `scratch` [outputSize, inputSize], then T on each row of that into `output`
+/// [outputSize, outputSize]. Input, scratch and output may all be one buffer when the sizes are
+/// equal (each line is read whole before it is written).
+@inline(__always)
+private func transformTile(
+  _ transform: LineTransform, _ input: UnsafePointer<WinogradLanes>, inputSize: Int,
+  into output: UnsafeMutablePointer<WinogradLanes>, outputSize: Int,
+  scratch: UnsafeMutablePointer<WinogradLanes>
+) {
+  for column in 0..<inputSize { transform(input + column, inputSize, scratch + column, inputSize) }
+  for row in 0..<outputSize {
+    transform(scratch + inputSize * row, 1, output + outputSize * row, 1)
+  }
+}
+
 /// V = Bᵀ d B in place. - tile: [6, 6]
 @inline(__always)
 func winogradTransformInputTile(_ tile: UnsafeMutablePointer<WinogradLanes>) {
-  for column in 0..<6 { inputTransform(tile + column, 6, tile + column, 6) }
-  for row in 0..<6 { inputTransform(tile + 6 * row, 1, tile + 6 * row, 1) }
+  transformTile(inputTransform, tile, inputSize: 6, into: tile, outputSize: 6, scratch: tile)
 }
 
 /// dd = B dV Bᵀ in place. - tile: [6, 6]
 @inline(__always)
 func winogradTransformInputGradientTile(_ tile: UnsafeMutablePointer<WinogradLanes>) {
-  for column in 0..<6 { inputGradientTransform(tile + column, 6, tile + column, 6) }
-  for row in 0..<6 { inputGradientTransform(tile + 6 * row, 1, tile + 6 * row, 1) }
+  transformTile(inputGradientTransform, tile, inputSize: 6, into: tile, outputSize: 6,
+                scratch: tile)
 }
 
 /// U = G g Gᵀ. - kernel: [3, 3]; transformed: [6, 6]; scratch: [6, 3]
@@ -131,8 +152,8 @@ func winogradTransformFilter(
   _ kernel: UnsafePointer<WinogradLanes>, into transformed: UnsafeMutablePointer<WinogradLanes>,
   scratch: UnsafeMutablePointer<WinogradLanes>
 ) {
-  for column in 0..<3 { filterTransform(kernel + column, 3, scratch + column, 3) }
-  for row in 0..<6 { filterTransform(scratch + 3 * row, 1, transformed + 6 * row, 1) }
+  transformTile(filterTransform, kernel, inputSize: 3, into: transformed, outputSize: 6,
+                scratch: scratch)
 }
 
 /// dg = Gᵀ dU G. - transformed: [6, 6]; kernel: [3, 3]; scratch: [3, 6]
@@ -141,8 +162,8 @@ func winogradTransformFilterGradient(
   _ transformed: UnsafePointer<WinogradLanes>, into kernel: UnsafeMutablePointer<WinogradLanes>,
   scratch: UnsafeMutablePointer<WinogradLanes>
 ) {
-  for column in 0..<6 { filterGradientTransform(transformed + column, 6, scratch + column, 6) }
-  for row in 0..<3 { filterGradientTransform(scratch + 6 * row, 1, kernel + 3 * row, 1) }
+  transformTile(filterGradientTransform, transformed, inputSize: 6, into: kernel, outputSize: 3,
+                scratch: scratch)
 }
 
 /// Y = Aᵀ M A. - products: [6, 6]; output: [4, 4]; scratch: [4, 6]
@@ -151,8 +172,8 @@ func winogradTransformOutputTile(
   _ products: UnsafePointer<WinogradLanes>, into output: UnsafeMutablePointer<WinogradLanes>,
   scratch: UnsafeMutablePointer<WinogradLanes>
 ) {
-  for column in 0..<6 { outputTransform(products + column, 6, scratch + column, 6) }
-  for row in 0..<4 { outputTransform(scratch + 6 * row, 1, output + 4 * row, 1) }
+  transformTile(outputTransform, products, inputSize: 6, into: output, outputSize: 4,
+                scratch: scratch)
 }
 
 /// dM = A dY Aᵀ. - gradient: [4, 4]; transformed: [6, 6]; scratch: [6, 4]
@@ -161,6 +182,6 @@ func winogradTransformOutputGradientTile(
   _ gradient: UnsafePointer<WinogradLanes>, into transformed: UnsafeMutablePointer<WinogradLanes>,
   scratch: UnsafeMutablePointer<WinogradLanes>
 ) {
-  for column in 0..<4 { outputGradientTransform(gradient + column, 4, scratch + column, 4) }
-  for row in 0..<6 { outputGradientTransform(scratch + 4 * row, 1, transformed + 6 * row, 1) }
+  transformTile(outputGradientTransform, gradient, inputSize: 4, into: transformed,
+                outputSize: 6, scratch: scratch)
 }
